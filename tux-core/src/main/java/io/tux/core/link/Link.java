@@ -1,0 +1,61 @@
+package io.tux.core.link;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * What the engine's network thread sends Tux packets through and receives them from: a simulated link in
+ * tests, AF_XDP sockets in production (tux-xdp-native).
+ *
+ * <p>A Tux packet is the UDP payload: the Tux header followed by its payload. The link owns everything
+ * outside it (Ethernet, IP and UDP headers, checksums, addresses). Peers are named by <em>routes</em>: small
+ * non-negative integers the link hands out for a (local, remote) UDP address pair, so that the hot path
+ * never touches an address object.
+ *
+ * <p>Threading: every method except {@link #openRoute} and {@link #closeRoute} is called only by the one
+ * network thread that owns the link. {@code openRoute}/{@code closeRoute} may be called from any thread
+ * and must be safe against a concurrent {@link #poll}.
+ */
+public interface Link extends AutoCloseable {
+
+    /** Route number meaning "no route is registered for this packet's source". */
+    int NO_ROUTE = -1;
+
+    /** The largest Tux packet (Tux header plus payload) this link carries. */
+    int mtu();
+
+    /**
+     * Read-path batching: hands up to {@code limit} received Tux packets to {@code sink}, in arrival order,
+     * and returns how many were handed over. The bytes handed to the sink are valid only during the call.
+     * Where the link can, the same kernel call also pushes out what {@link #send} queued (combined RX/TX).
+     */
+    int poll(PacketSink sink, int limit);
+
+    /**
+     * Queues one Tux packet for transmission to {@code route}; the bytes are copied before this returns.
+     *
+     * @return false when the link cannot take another packet now (transmit ring full): the caller keeps the
+     *     packet and tries again on a later loop iteration.
+     */
+    boolean send(int route, MemorySegment packet, long offset, int length);
+
+    /** Write-path batching: makes everything queued by {@link #send} go out, with at most one kernel call. */
+    void flush();
+
+    /**
+     * Registers the UDP address pair of one connection and returns its route number. Packets received from
+     * {@code remote} to {@code local} are handed to the sink with this route; {@link #send} on it goes from
+     * {@code local} to {@code remote}.
+     *
+     * @throws IOException when the link cannot reach {@code remote} (no route, no neighbour, wrong interface)
+     */
+    int openRoute(InetSocketAddress local, InetSocketAddress remote) throws IOException;
+
+    /** Forgets a route; packets from it are then handed over with {@link #NO_ROUTE} or dropped. */
+    void closeRoute(int route);
+
+    /** Releases the link's resources; idempotent. */
+    @Override
+    void close();
+}
