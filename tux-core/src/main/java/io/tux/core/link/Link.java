@@ -55,6 +55,19 @@ public interface Link extends AutoCloseable {
     /** Forgets a route; packets from it are then handed over with {@link #NO_ROUTE} or dropped. */
     void closeRoute(int route);
 
+    /**
+     * Blocks the network thread for at most {@code nanos} or until a packet may have arrived or
+     * {@link #wakeup} was called. The default parks the thread; an AF_XDP link waits in poll() on its socket.
+     */
+    default void await(long nanos) {
+        java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+    }
+
+    /** Ends an {@link #await} of {@code networkThread} early. Any thread. */
+    default void wakeup(Thread networkThread) {
+        java.util.concurrent.locks.LockSupport.unpark(networkThread);
+    }
+
     /** Releases the link's resources; idempotent. */
     @Override
     void close();

@@ -1,0 +1,512 @@
+package io.tux.core.engine;
+
+import static io.tux.core.packet.TuxHeader.*;
+
+import io.tux.core.buffer.ByteRing;
+import io.tux.core.engine.EngineCounters.Counter;
+import io.tux.core.link.Link;
+import io.tux.core.link.PacketSink;
+import io.tux.core.packet.DropReason;
+import io.tux.core.packet.Handshake;
+import io.tux.core.packet.PacketCodec;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The Tux network loop over one {@link Link}: one thread (the network thread) calls {@link #doWork()} over and
+ * over and thereby drives every connection on the link. Each iteration (paper, Figure 8) takes new connections
+ * from other threads, polls a batch of received packets (read-path batching), runs the protocol, lets every
+ * connection send what it has (new data, retransmissions, acknowledgments), and pushes the whole batch out with
+ * one flush (write-path batching; where the link allows, the flush and the next poll share a kernel call).
+ *
+ * <p>Threading: {@link #open}, {@link #wakeup()} and {@link #counters()} may be called from any thread;
+ * everything else belongs to the network thread. Packets are never allocated: they are read in place from the
+ * link and assembled in one scratch buffer.
+ */
+public final class Engine implements PacketSink {
+    private static final VarHandle SLEEPING;
+
+    static {
+        try {
+            SLEEPING = MethodHandles.lookup().findVarHandle(Engine.class, "sleeping", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** An ACK's optional payload: 64 bits of selective acknowledgment. */
+    static final int SACK_LENGTH = 8;
+    private static final DropReason[] DROP_REASONS = DropReason.values();
+    private static final long HANDSHAKE_FIRST_RETRY_NANOS = 200_000;
+    private static final long HANDSHAKE_MAX_RETRY_NANOS = 100_000_000;
+
+    final EngineCounters counters = new EngineCounters();
+    private final Link link;
+    private final EngineConfig config;
+    private final NanoClock clock;
+    private final SplittableRandom random;
+    private final int maxPayload;
+    private final MemorySegment scratch;
+
+    /** Written by any thread (open), drained by the network thread: the queue is the hand-over. */
+    private final ConcurrentLinkedQueue<Connection> opening = new ConcurrentLinkedQueue<>();
+
+    // ---- network thread only ----
+    private Connection[] byId = new Connection[64];
+    private int nextId = 1;
+    private int[] freeIds = new int[16];
+    private int freeIdCount;
+    private Connection[] byRoute = new Connection[64];
+    private Connection[] active = new Connection[64];
+    private int activeCount;
+    private long now;
+
+    /**
+     * Written by the network thread (true before it sleeps, false after), read by application threads after a
+     * full fence that follows their publication of new work: with the network thread's own full fence between
+     * setting it and re-checking for work, one of the two always sees the other (Dekker).
+     */
+    @SuppressWarnings("unused")
+    private volatile boolean sleeping;
+    /** Written once by the network thread when it starts (volatile), read by threads that wake it. */
+    private volatile Thread networkThread;
+
+    public Engine(Link link, EngineConfig config, NanoClock clock, long seed) {
+        this.link = link;
+        this.config = config;
+        this.clock = clock;
+        this.random = new SplittableRandom(seed);
+        this.maxPayload = link.mtu() - LENGTH;
+        if (maxPayload < 64) throw new IllegalArgumentException("link MTU too small for Tux: " + link.mtu());
+        this.scratch = MemorySegment.ofArray(new byte[link.mtu()]);
+    }
+
+    /** An engine on the system clock whose tokens and sequence numbers come from a secure seed. */
+    public Engine(Link link, EngineConfig config) {
+        this(link, config, NanoClock.SYSTEM, new SecureRandom().nextLong());
+    }
+
+    public EngineCounters counters() { return counters; }
+
+    public EngineConfig config() { return config; }
+
+    public Link link() { return link; }
+
+    /**
+     * Starts a connection on {@code route}: the handshake begins on the next loop iteration. Any thread.
+     *
+     * @param appData 64 bits handed to the peer in the handshake (see {@link Connection#remoteAppData()})
+     */
+    public Connection open(int route, Mode mode, long appData, ConnectionListener listener) {
+        if (route < 0) throw new IllegalArgumentException("route must be >= 0: " + route);
+        long token;
+        int isn;
+        synchronized (random) { // control path only: one open per connection
+            do token = random.nextLong(); while (token == 0);
+            isn = random.nextInt();
+        }
+        Connection c = new Connection(this, route, mode, listener == null ? ConnectionListener.NONE : listener,
+                token, isn, appData, config, maxPayload);
+        opening.add(c);
+        wakeup();
+        return c;
+    }
+
+    /** Connections the network thread currently drives. */
+    public int connectionCount() { return activeCount; }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** One iteration of the network loop. Returns a measure of the work done; 0 means nothing happened. */
+    public int doWork() {
+        now = clock.nanoTime();
+        counters.increment(Counter.LOOP_ITERATIONS);
+        int work = takeNewConnections();
+        work += link.poll(this, config.rxBatch());
+        for (int i = 0; i < activeCount; i++) {
+            Connection c = active[i];
+            work += service(c);
+            if (shouldRemove(c)) {
+                remove(c, i);
+                i--;
+            }
+        }
+        link.flush();
+        for (int i = 0; i < activeCount; i++) notify(active[i]);
+        return work;
+    }
+
+    /** The earliest time a timer of some connection fires (for the idle strategy); Long.MAX_VALUE if none. */
+    public long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        for (int i = 0; i < activeCount; i++) {
+            Connection c = active[i];
+            ConnectionState s = c.statePlain();
+            if (s == ConnectionState.HANDSHAKING) {
+                d = Math.min(d, Math.min(c.handshakeNextSend, c.openedAt + config.handshakeTimeoutNanos()));
+            } else if (!s.isTerminal()) {
+                d = Math.min(d, c.send.rtoDeadline);
+            }
+            if (c.closeRequested) d = Math.min(d, now + config.lingerNanos());
+        }
+        return d;
+    }
+
+    /**
+     * Lets the network thread sleep for at most {@code maxNanos} (less if a timer is due sooner) unless work
+     * arrives; an application thread that hands over work calls {@link #wakeup()}. Network thread only.
+     *
+     * @return the work done by the re-check before sleeping (0 if it slept)
+     */
+    public int idle(long maxNanos) {
+        if (networkThread != Thread.currentThread()) networkThread = Thread.currentThread();
+        SLEEPING.setVolatile(this, true);
+        VarHandle.fullFence();
+        int work = doWork();
+        if (work == 0) {
+            long deadline = nextDeadline();
+            long wait = Math.min(maxNanos, deadline == Long.MAX_VALUE ? maxNanos : deadline - clock.nanoTime());
+            if (wait > 0) link.await(wait);
+        }
+        SLEEPING.setVolatile(this, false);
+        return work;
+    }
+
+    /** Wakes the network thread if it sleeps in {@link #idle}. Any thread; cheap when it is awake. */
+    public void wakeup() {
+        VarHandle.fullFence();
+        if ((boolean) SLEEPING.getVolatile(this)) {
+            Thread t = networkThread;
+            if (t != null) link.wakeup(t);
+        }
+    }
+
+    private int takeNewConnections() {
+        int n = 0;
+        for (Connection c; (c = opening.poll()) != null; n++) {
+            c.localId = allocateId();
+            byId = grow(byId, c.localId);
+            byId[c.localId] = c;
+            byRoute = grow(byRoute, c.route);
+            Connection old = byRoute[c.route];
+            if (old != null && !old.statePlain().isTerminal()) {
+                // Another live connection owns this address pair: this one can never be told apart from it.
+                c.openedAt = now;
+                c.setState(ConnectionState.HANDSHAKE_FAILED);
+                c.terminalAt = now;
+                counters.increment(Counter.HANDSHAKES_FAILED);
+            } else {
+                byRoute[c.route] = c;
+                c.openedAt = now;
+                c.handshakeNextSend = now;
+                c.handshakeInterval = HANDSHAKE_FIRST_RETRY_NANOS;
+            }
+            if (activeCount == active.length) active = Arrays.copyOf(active, activeCount * 2);
+            active[activeCount++] = c;
+        }
+        return n;
+    }
+
+    private int allocateId() {
+        return freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
+    }
+
+    private static Connection[] grow(Connection[] a, int index) {
+        if (index < a.length) return a;
+        return Arrays.copyOf(a, Math.max(a.length * 2, index + 1));
+    }
+
+    private boolean shouldRemove(Connection c) {
+        if (!c.closeRequested) return false;
+        ConnectionState s = c.statePlain();
+        if (s.isTerminal()) return s != ConnectionState.CLOSED || now - c.terminalAt >= config.lingerNanos();
+        return false;
+    }
+
+    private void remove(Connection c, int index) {
+        notify(c);
+        active[index] = active[--activeCount];
+        active[activeCount] = null;
+        byId[c.localId] = null;
+        if (freeIdCount == freeIds.length) freeIds = Arrays.copyOf(freeIds, freeIdCount * 2);
+        freeIds[freeIdCount++] = c.localId;
+        if (byRoute[c.route] == c) byRoute[c.route] = null;
+    }
+
+    private void notify(Connection c) {
+        int ev = c.events;
+        if (ev == 0) return;
+        c.events = 0;
+        try {
+            if ((ev & Connection.EVENT_STATE) != 0) c.listener.onStateChanged(c, c.statePlain());
+            if ((ev & Connection.EVENT_READABLE) != 0) c.listener.onReadable(c);
+            if ((ev & Connection.EVENT_WRITABLE) != 0) c.listener.onWritable(c);
+        } catch (RuntimeException | Error e) {
+            // A listener bug must not stop the network loop; the listener owner sees its own failure.
+        }
+    }
+
+    private void terminate(Connection c, ConnectionState s) {
+        c.setState(s);
+        if (c.terminalAt == Long.MAX_VALUE) c.terminalAt = now;
+    }
+
+    /** Everything one connection does in one iteration after the received batch was processed. */
+    private int service(Connection c) {
+        ConnectionState s = c.statePlain();
+        if (s.isTerminal()) return 0;
+        if (c.abortRequested) {
+            if (s == ConnectionState.ESTABLISHED && sendControl(c, TYPE_RESET)) counters.increment(Counter.RESETS_SENT);
+            terminate(c, s == ConnectionState.HANDSHAKING ? ConnectionState.HANDSHAKE_FAILED : ConnectionState.ABORTED);
+            return 1;
+        }
+        if (s == ConnectionState.HANDSHAKING) return serviceHandshake(c);
+        int work = 0;
+        if (c.handshakeReplyDue) {
+            sendHandshake(c);
+            work++;
+        }
+        if (c.resetDue || (c.closeRequested && c.receive.hasUnread())) {
+            if (sendControl(c, TYPE_RESET)) counters.increment(Counter.RESETS_SENT);
+            terminate(c, ConnectionState.ABORTED);
+            return 1;
+        }
+        work += c.receive.retryBlocked(this);
+        int t = c.send.onTimer(this, now);
+        if (t < 0) {
+            counters.increment(Counter.CONNECTIONS_TIMED_OUT);
+            terminate(c, ConnectionState.TIMED_OUT);
+            return 1;
+        }
+        work += t;
+        work += c.send.sendNew(this, now);
+        c.send.armPersistIfNeeded(now);
+        if (c.receive.ackPending) {
+            sendControl(c, TYPE_ACK);
+            work++;
+        }
+        if (c.send.finAcked && c.receive.eof && s == ConnectionState.ESTABLISHED) terminate(c, ConnectionState.CLOSED);
+        return work;
+    }
+
+    private int serviceHandshake(Connection c) {
+        if (now - c.openedAt >= config.handshakeTimeoutNanos()) {
+            counters.increment(Counter.HANDSHAKES_FAILED);
+            terminate(c, ConnectionState.HANDSHAKE_FAILED);
+            return 1;
+        }
+        if (c.handshakeReplyDue || now >= c.handshakeNextSend) {
+            sendHandshake(c);
+            c.handshakeNextSend = now + c.handshakeInterval;
+            c.handshakeInterval = Math.min(HANDSHAKE_MAX_RETRY_NANOS, c.handshakeInterval * 2);
+            return 1;
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public void onPacket(int route, MemorySegment s, long off, int len) {
+        counters.increment(Counter.PACKETS_RECEIVED);
+        int bad = PacketCodec.check(s, off, len);
+        if (bad != PacketCodec.OK) {
+            counters.drop(DROP_REASONS[bad]);
+            return;
+        }
+        int type = PacketCodec.type(s, off);
+        if (type == TYPE_HANDSHAKE) {
+            onHandshake(route, s, off, len);
+            return;
+        }
+        int id = PacketCodec.connectionId(s, off);
+        Connection c = id > 0 && id < byId.length ? byId[id] : null;
+        if (c == null) {
+            counters.drop(DropReason.UNKNOWN_CONNECTION);
+            return;
+        }
+        if (PacketCodec.token(s, off) != c.localToken || route != c.route) {
+            counters.drop(DropReason.BAD_TOKEN);
+            return;
+        }
+        ConnectionState st = c.statePlain();
+        if (!c.remoteKnown || (st.isTerminal() && st != ConnectionState.CLOSED)) {
+            counters.drop(DropReason.WRONG_STATE);
+            return;
+        }
+        int payload = len - LENGTH;
+        long sack = 0;
+        if (type == TYPE_ACK && payload == SACK_LENGTH) {
+            sack = PacketCodec.getLong(s, off + LENGTH);
+        } else if (type != TYPE_DATA && payload != 0) {
+            counters.drop(DropReason.BAD_LENGTH);
+            return;
+        }
+        if (type == TYPE_RESET) {
+            counters.increment(Counter.RESETS_RECEIVED);
+            terminate(c, ConnectionState.RESET);
+            return;
+        }
+        if (st == ConnectionState.HANDSHAKING) becomeEstablished(c);
+        if (!c.send.onAck(this, PacketCodec.ack(s, off), PacketCodec.window(s, off), type == TYPE_ACK, sack, now)) {
+            counters.drop(DropReason.BAD_ACK);
+            return;
+        }
+        switch (type) {
+            case TYPE_DATA, TYPE_FIN -> c.receive.onData(this, type, PacketCodec.flags(s, off), PacketCodec.seq(s, off),
+                    s, off + LENGTH, payload);
+            case TYPE_PROBE -> ackNow(c);
+            default -> { }
+        }
+    }
+
+    private void onHandshake(int route, MemorySegment s, long off, int len) {
+        if (len - LENGTH != Handshake.LENGTH) {
+            counters.drop(DropReason.BAD_LENGTH);
+            return;
+        }
+        int id = PacketCodec.connectionId(s, off);
+        long echoedToken = PacketCodec.token(s, off);
+        Connection c;
+        if (id != 0) {
+            c = id > 0 && id < byId.length ? byId[id] : null;
+            if (c == null) {
+                counters.drop(DropReason.UNKNOWN_CONNECTION);
+                return;
+            }
+            if (echoedToken != c.localToken || route != c.route) {
+                counters.drop(DropReason.BAD_TOKEN);
+                return;
+            }
+        } else {
+            c = route >= 0 && route < byRoute.length ? byRoute[route] : null;
+            if (c == null) {
+                counters.drop(DropReason.UNKNOWN_CONNECTION);
+                return;
+            }
+            if (echoedToken != 0) {
+                counters.drop(DropReason.BAD_TOKEN);
+                return;
+            }
+        }
+        long p = off + LENGTH;
+        int remoteId = PacketCodec.getInt(s, p + Handshake.OFFSET_CONNECTION_ID);
+        long remoteToken = PacketCodec.getLong(s, p + Handshake.OFFSET_TOKEN);
+        int remoteIsn = PacketCodec.getInt(s, p + Handshake.OFFSET_ISN);
+        int mode = s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, p + Handshake.OFFSET_MODE);
+        int flags = s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, p + Handshake.OFFSET_FLAGS) & 0xFF;
+        int remoteMaxPayload = PacketCodec.getUnsignedShort(s, p + Handshake.OFFSET_MAX_PAYLOAD);
+        long appData = PacketCodec.getLong(s, p + Handshake.OFFSET_APP_DATA);
+        if (remoteId <= 0 || remoteToken == 0 || remoteMaxPayload < 64
+                || (flags & ~Handshake.FLAG_ESTABLISHED) != 0
+                || (mode != Handshake.MODE_STREAM && mode != Handshake.MODE_MESSAGE)) {
+            counters.drop(DropReason.BAD_LENGTH);
+            return;
+        }
+        ConnectionState st = c.statePlain();
+        if (st.isTerminal()) {
+            counters.drop(DropReason.WRONG_STATE);
+            return;
+        }
+        if (c.remoteKnown) {
+            if (remoteId != c.remoteId || remoteToken != c.remoteToken) {
+                counters.drop(DropReason.BAD_TOKEN);
+                return;
+            }
+        } else {
+            if (mode != (c.mode == Mode.STREAM ? Handshake.MODE_STREAM : Handshake.MODE_MESSAGE)) {
+                counters.increment(Counter.HANDSHAKES_FAILED);
+                terminate(c, ConnectionState.HANDSHAKE_FAILED);
+                return;
+            }
+            c.remoteId = remoteId;
+            c.remoteToken = remoteToken;
+            c.remoteKnown = true;
+            c.sendPayload = Math.min(maxPayload, remoteMaxPayload);
+            c.receive.start(remoteIsn);
+            c.send.peerEdge = c.localIsn + Math.max(0, Math.min(PacketCodec.window(s, off), config.window()));
+            c.pendingAppData = appData;
+        }
+        boolean peerKnowsUs = echoedToken == c.localToken;
+        if (st == ConnectionState.HANDSHAKING && peerKnowsUs) becomeEstablished(c);
+        if (!peerKnowsUs || (flags & Handshake.FLAG_ESTABLISHED) == 0) c.handshakeReplyDue = true;
+    }
+
+    private void becomeEstablished(Connection c) {
+        counters.increment(Counter.HANDSHAKES_COMPLETED);
+        c.established(c.pendingAppData);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends one DATA or FIN packet whose payload is {@code len} bytes of {@code ring} at {@code pos}. */
+    boolean sendData(Connection c, int type, int flags, int seq, ByteRing ring, long pos, int len) {
+        PacketCodec.writeHeader(scratch, 0, type, flags, len, c.remoteId, c.remoteToken, seq,
+                c.receive.rcvNext, c.receive.advertisedWindow());
+        if (len > 0) ring.copyOut(pos, scratch, LENGTH, len);
+        if (!link.send(c.route, scratch, 0, LENGTH + len)) {
+            counters.increment(Counter.LINK_BACKPRESSURE);
+            return false;
+        }
+        c.receive.ackPending = false;
+        counters.increment(Counter.PACKETS_SENT);
+        counters.increment(Counter.DATA_PACKETS_SENT);
+        return true;
+    }
+
+    /**
+     * Sends a control packet (ACK, PROBE, RESET) carrying the current acknowledgment and window; an ACK also
+     * carries the selective-acknowledgment bits when packets beyond the cumulative ack are held.
+     */
+    boolean sendControl(Connection c, int type) {
+        long sack = type == TYPE_ACK ? c.receive.sackBits() : 0;
+        int payload = sack != 0 ? SACK_LENGTH : 0;
+        PacketCodec.writeHeader(scratch, 0, type, 0, payload, c.remoteId, c.remoteToken, c.send.sndNext,
+                c.receive.rcvNext, c.receive.advertisedWindow());
+        if (payload != 0) PacketCodec.putLong(scratch, LENGTH, sack);
+        if (!link.send(c.route, scratch, 0, LENGTH + payload)) {
+            counters.increment(Counter.LINK_BACKPRESSURE);
+            return false;
+        }
+        counters.increment(Counter.PACKETS_SENT);
+        if (type == TYPE_ACK) {
+            c.receive.ackPending = false;
+            counters.increment(Counter.ACKS_SENT);
+        }
+        return true;
+    }
+
+    /** An acknowledgment right now (a gap was seen, a duplicate arrived, a probe asked, the window opened). */
+    void ackNow(Connection c) { sendControl(c, TYPE_ACK); }
+
+    /** Data arrived after the application closed: reset, as TCP does. */
+    void resetAfterClose(Connection c) { c.resetDue = true; }
+
+    private void sendHandshake(Connection c) {
+        boolean est = c.statePlain() == ConnectionState.ESTABLISHED;
+        PacketCodec.writeHeader(scratch, 0, TYPE_HANDSHAKE, 0, Handshake.LENGTH,
+                c.remoteKnown ? c.remoteId : 0, c.remoteKnown ? c.remoteToken : 0, c.localIsn,
+                c.remoteKnown ? c.receive.rcvNext : 0, config.window());
+        long p = LENGTH;
+        PacketCodec.putInt(scratch, p + Handshake.OFFSET_CONNECTION_ID, c.localId);
+        PacketCodec.putLong(scratch, p + Handshake.OFFSET_TOKEN, c.localToken);
+        PacketCodec.putInt(scratch, p + Handshake.OFFSET_ISN, c.localIsn);
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_BYTE, p + Handshake.OFFSET_MODE,
+                (byte) (c.mode == Mode.STREAM ? Handshake.MODE_STREAM : Handshake.MODE_MESSAGE));
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_BYTE, p + Handshake.OFFSET_FLAGS,
+                (byte) (est ? Handshake.FLAG_ESTABLISHED : 0));
+        PacketCodec.putShort(scratch, p + Handshake.OFFSET_MAX_PAYLOAD, maxPayload);
+        PacketCodec.putLong(scratch, p + Handshake.OFFSET_APP_DATA, c.localAppData);
+        if (link.send(c.route, scratch, 0, LENGTH + Handshake.LENGTH)) {
+            c.handshakeReplyDue = false;
+            counters.increment(Counter.PACKETS_SENT);
+        } else {
+            counters.increment(Counter.LINK_BACKPRESSURE);
+        }
+    }
+}
