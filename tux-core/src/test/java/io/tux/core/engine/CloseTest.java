@@ -1,0 +1,115 @@
+package io.tux.core.engine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.tux.core.engine.EngineCounters.Counter;
+import io.tux.core.sim.Impairments;
+import io.tux.core.testing.EnginePair;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Orderly end of each direction, reset, and a peer that vanishes. */
+class CloseTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    private static ByteBuffer bytes(String s) { return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII)); }
+
+    /** Reads everything until the end of the stream (or the limit of virtual time) and returns it as text. */
+    private static String readToEnd(EnginePair p, Connection c) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        ByteBuffer in = ByteBuffer.allocate(256);
+        boolean[] end = {false};
+        assertTrue(p.sim.runUntil(() -> {
+            in.clear();
+            int n = c.read(in);
+            if (n < 0) return -1;
+            sb.append(new String(in.array(), 0, n, StandardCharsets.US_ASCII));
+            return n;
+        }, 60 * SECOND), "no end of stream");
+        return sb.toString();
+    }
+
+    @Test
+    void halfCloseEachDirectionInTurnThenBothClosed() throws Exception {
+        EnginePair p = new EnginePair(21, Impairments.lossy(0.1, 0.1, 0.1), EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        p.client.write(bytes("request"));
+        p.client.shutdownOutput();
+        assertThrows(java.io.IOException.class, () -> p.client.write(bytes("more")));
+        assertEquals("request", readToEnd(p, p.server));
+        assertEquals(-1, p.server.read(ByteBuffer.allocate(8)), "end of stream is sticky");
+        // The other direction still works after the client's FIN.
+        p.server.write(bytes("response"));
+        p.server.shutdownOutput();
+        assertEquals("response", readToEnd(p, p.client));
+        assertTrue(p.sim.runUntil(() -> p.client.state() == ConnectionState.CLOSED
+                && p.server.state() == ConnectionState.CLOSED ? -1 : 0, 60 * SECOND));
+        p.client.close();
+        p.server.close();
+        assertTrue(p.sim.runUntil(() -> p.a.connectionCount() + p.b.connectionCount() == 0 ? -1 : 0, 60 * SECOND),
+                "closed connections are removed after the linger time");
+    }
+
+    @Test
+    void abortResetsThePeer() throws Exception {
+        EnginePair p = new EnginePair(22, Impairments.NONE, EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        p.client.abort();
+        assertTrue(p.sim.runUntil(() -> p.server.state() == ConnectionState.RESET ? -1 : 0, SECOND));
+        assertEquals(ConnectionState.ABORTED, p.client.state());
+        TuxConnectionException e = assertThrows(TuxConnectionException.class, () -> p.server.read(ByteBuffer.allocate(8)));
+        assertEquals("Connection reset", e.getMessage());
+        assertEquals(ConnectionState.RESET, e.state());
+        assertThrows(TuxConnectionException.class, () -> p.server.write(bytes("x")));
+        assertEquals(1, p.b.counters().get(Counter.RESETS_RECEIVED));
+    }
+
+    @Test
+    void closingWithUnreadDataResetsThePeerAsTcpDoes() throws Exception {
+        EnginePair p = new EnginePair(23, Impairments.NONE, EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        p.client.write(bytes("unread"));
+        assertTrue(p.sim.runUntil(() -> p.server.readableBytes() == 6 ? -1 : 0, SECOND));
+        p.server.close();
+        assertTrue(p.sim.runUntil(() -> p.client.state() == ConnectionState.RESET ? -1 : 0, SECOND));
+        assertEquals(ConnectionState.ABORTED, p.server.state());
+    }
+
+    @Test
+    void aPeerThatVanishesTimesOut() throws Exception {
+        EnginePair p = new EnginePair(24, Impairments.NONE, EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        p.sim.network().filter((from, route, s, off, len) -> true); // the peer's host is gone
+        p.client.write(bytes("hello?"));
+        assertTrue(p.sim.runUntil(() -> p.client.state() == ConnectionState.TIMED_OUT ? -1 : 0, 600 * SECOND));
+        TuxConnectionException e = assertThrows(TuxConnectionException.class, () -> p.client.read(ByteBuffer.allocate(8)));
+        assertEquals("Connection timed out", e.getMessage());
+        assertEquals(1, p.a.counters().get(Counter.CONNECTIONS_TIMED_OUT));
+        assertEquals(EngineConfig.DEFAULT.maxRetransmits(), p.a.counters().get(Counter.RETRANSMITS_TIMEOUT));
+    }
+
+    @Test
+    void aPeerThatNeverAnswersTheHandshakeFailsItInTime() throws Exception {
+        EnginePair p = new EnginePair(25, Impairments.NONE, EngineConfig.DEFAULT);
+        Connection lonely = p.a.open(p.routeA, Mode.STREAM, 0, null);
+        long start = p.sim.clock().nanoTime();
+        assertTrue(p.sim.runUntil(() -> lonely.state() != ConnectionState.HANDSHAKING ? -1 : 0, 60 * SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, lonely.state());
+        assertEquals(start + EngineConfig.DEFAULT.handshakeTimeoutNanos(), p.sim.clock().nanoTime(),
+                "fails exactly at the handshake timeout (virtual time)");
+        assertEquals(1, p.a.counters().get(Counter.HANDSHAKES_FAILED));
+        assertThrows(TuxConnectionException.class, () -> lonely.read(ByteBuffer.allocate(1)));
+    }
+
+    @Test
+    void modesThatDisagreeFailTheHandshake() throws Exception {
+        EnginePair p = new EnginePair(26, Impairments.NONE, EngineConfig.DEFAULT);
+        Connection c = p.a.open(p.routeA, Mode.STREAM, 0, null);
+        Connection s = p.b.open(p.routeB, Mode.MESSAGE, 0, null);
+        assertTrue(p.sim.runUntil(() -> c.state() != ConnectionState.HANDSHAKING
+                && s.state() != ConnectionState.HANDSHAKING ? -1 : 0, 60 * SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, c.state());
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, s.state());
+    }
+}
