@@ -81,6 +81,9 @@ final class SendPath {
     /** Cuts new packets from the ring while the windows allow; returns how many went out. */
     int sendNew(Engine e, long now) {
         int sent = 0;
+        // Read the FIN request before the ring: the application publishes its last bytes before it asks
+        // for the FIN, so a FIN seen here never overtakes bytes written before it.
+        boolean finWanted = c.finRequested;
         long available = ring.producerPosition() - sentPosition;
         while (available > 0) {
             if (sndNext - sndUna >= window || !Seq.lt(sndNext, peerEdge)) break;
@@ -117,7 +120,7 @@ final class SendPath {
             available -= len;
             sent++;
         }
-        if (c.finRequested && !finSent && available == 0 && messageRemaining == 0
+        if (finWanted && !finSent && available == 0 && messageRemaining == 0
                 && sndNext - sndUna < window && Seq.lt(sndNext, peerEdge)) {
             if (e.sendData(c, TYPE_FIN, FLAG_ORDER, sndNext, ring, sentPosition, 0)) {
                 finSent = true;
