@@ -22,7 +22,7 @@ public record EngineConfig(int window, int sendBufferBytes, int receiveBufferByt
                            long handshakeTimeoutNanos, long lingerNanos, int rxBatch) {
 
     public static final EngineConfig DEFAULT = new EngineConfig(256, 1 << 18, 1 << 18,
-            TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1), 12,
+            TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1), 15,
             TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(5), 64);
 
     public EngineConfig {
@@ -59,6 +59,14 @@ public record EngineConfig(int window, int sendBufferBytes, int receiveBufferByt
     public EngineConfig withRto(long initial, long min, long max, int retransmits) {
         return new EngineConfig(window, sendBufferBytes, receiveBufferBytes, initial, min, max,
                 retransmits, handshakeTimeoutNanos, lingerNanos, rxBatch);
+    }
+
+    /**
+     * For stress tests on links that lose up to 30% in each direction: a retransmission and its ACK both
+     * survive only about half the time there, so the peer is declared gone only after 40 timeouts in a row.
+     */
+    public EngineConfig forHeavyLoss() {
+        return withRto(initialRtoNanos, minRtoNanos, maxRtoNanos, 40);
     }
 
     private static void powerOfTwo(String name, int v, int min, int max) {

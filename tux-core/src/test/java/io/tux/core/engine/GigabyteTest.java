@@ -13,7 +13,7 @@ class GigabyteTest {
     @Test
     void oneGigabyteArrivesExactlyThroughThirtyPercentOfEverything() throws Exception {
         long bytes = Long.getLong("tux.test.gigabyte.bytes", 1L << 30);
-        EnginePair p = new EnginePair(1234, Impairments.lossy(0.3, 0.3, 0.3), EngineConfig.DEFAULT);
+        EnginePair p = new EnginePair(1234, Impairments.lossy(0.3, 0.3, 0.3), EngineConfig.DEFAULT.forHeavyLoss());
         assertTrue(p.connect(Mode.STREAM));
         StreamTransfer t = new StreamTransfer(99, bytes, p.client, p.server, 1 << 16, 1);
         long t0 = System.nanoTime();

@@ -20,7 +20,7 @@ class MessageProperties {
                                                  @ForAll @DoubleRange(min = 0, max = 0.3) double reorder,
                                                  @ForAll @IntRange(min = 0, max = 2000) int count,
                                                  @ForAll @IntRange(min = 8, max = 65536) int maxLength) throws Exception {
-        EnginePair p = new EnginePair(seed, Impairments.lossy(loss, duplicate, reorder), EngineConfig.DEFAULT);
+        EnginePair p = new EnginePair(seed, Impairments.lossy(loss, duplicate, reorder), EngineConfig.DEFAULT.forHeavyLoss());
         assertTrue(p.connect(Mode.MESSAGE));
         MessageTransfer t = new MessageTransfer(seed, count, maxLength, p.client, p.server);
         assertTrue(p.sim.runUntil(t::step, 3_600_000_000_000L),

@@ -24,7 +24,7 @@ class StreamProperties {
                               @ForAll @DoubleRange(min = 0, max = 0.05) double corrupt,
                               @ForAll @LongRange(min = 0, max = 4 << 20) long bytes) throws Exception {
         EnginePair p = new EnginePair(seed, Impairments.lossy(loss, duplicate, reorder).withCorrupt(corrupt),
-                EngineConfig.DEFAULT);
+                EngineConfig.DEFAULT.forHeavyLoss());
         assertTrue(p.connect(Mode.STREAM), "handshake");
         StreamTransfer t = new StreamTransfer(seed, bytes, p.client, p.server, 65536, 1);
         assertTrue(p.sim.runUntil(t::step, 3_600_000_000_000L),
@@ -41,7 +41,7 @@ class StreamProperties {
                                                      @ForAll @DoubleRange(min = 0, max = 0.3) double loss,
                                                      @ForAll @IntRange(min = 1, max = 4096) int readChunk,
                                                      @ForAll @IntRange(min = 1, max = 50) int readEvery) throws Exception {
-        EngineConfig config = EngineConfig.DEFAULT.withWindow(64).withBuffers(1 << 16, 1 << 14);
+        EngineConfig config = EngineConfig.DEFAULT.forHeavyLoss().withWindow(64).withBuffers(1 << 16, 1 << 14);
         EnginePair p = new EnginePair(seed, Impairments.lossy(loss, loss / 2, loss / 2), config);
         assertTrue(p.connect(Mode.STREAM));
         long bytes = 1 << 20;
