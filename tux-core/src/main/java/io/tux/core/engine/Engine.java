@@ -148,7 +148,8 @@ public final class Engine implements PacketSink {
             Connection c = active[i];
             ConnectionState s = c.statePlain();
             if (s == ConnectionState.HANDSHAKING) {
-                d = Math.min(d, Math.min(c.handshakeNextSend, c.openedAt + config.handshakeTimeoutNanos()));
+                d = Math.min(d, c.remoteKnown ? c.handshakeNextSend
+                        : Math.min(c.handshakeNextSend, c.openedAt + config.handshakeTimeoutNanos()));
             } else if (!s.isTerminal()) {
                 d = Math.min(d, c.send.rtoDeadline);
             }
@@ -295,7 +296,10 @@ public final class Engine implements PacketSink {
     }
 
     private int serviceHandshake(Connection c) {
-        if (now - c.openedAt >= config.handshakeTimeoutNanos()) {
+        // The timeout applies only while the peer has said nothing: once its handshake arrived it runs Tux, and
+        // it may already send on Tux (it switches as soon as it is established), so this end must never give
+        // up receiving; it keeps answering until established or closed.
+        if (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos()) {
             counters.increment(Counter.HANDSHAKES_FAILED);
             terminate(c, ConnectionState.HANDSHAKE_FAILED);
             return 1;

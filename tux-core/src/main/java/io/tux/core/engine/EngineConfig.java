@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * @param minRtoNanos         lower bound of the retransmission timeout
  * @param maxRtoNanos         upper bound of the retransmission timeout (after backoff)
  * @param maxRetransmits      consecutive timeouts after which the peer is declared gone
- * @param handshakeTimeoutNanos how long the data-path handshake may take before it fails
+ * @param handshakeTimeoutNanos how long the data-path handshake waits for the peer's first handshake packet
+ *                              before it fails (a peer that answered is never given up on)
  * @param lingerNanos         how long a closed connection waits for its FIN exchange before it is dropped
  * @param rxBatch             packets taken from the link per poll (read-path batching)
  */

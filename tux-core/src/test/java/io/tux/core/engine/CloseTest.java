@@ -103,6 +103,23 @@ class CloseTest {
     }
 
     @Test
+    void anEndThatHeardItsPeerNeverGivesUpEvenIfItsOwnHandshakesAreLost() throws Exception {
+        EnginePair p = new EnginePair(27, Impairments.NONE, EngineConfig.DEFAULT);
+        // Everything the server sends is lost for three handshake timeouts; the client's packets arrive.
+        long until = p.sim.clock().nanoTime() + 3 * EngineConfig.DEFAULT.handshakeTimeoutNanos();
+        p.sim.network().filter((from, route, s, off, len) -> from == p.linkB && p.sim.clock().nanoTime() < until);
+        Connection c = p.a.open(p.routeA, Mode.STREAM, 0, null);
+        Connection s = p.b.open(p.routeB, Mode.STREAM, 0, null);
+        assertTrue(p.sim.runUntil(() -> c.state() != ConnectionState.HANDSHAKING ? -1 : 0, 60 * SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, c.state(), "the client never heard the server: not Tux");
+        assertTrue(p.sim.clock().nanoTime() < until);
+        // The server heard the client, so it is still trying when the link heals; it never established, so
+        // it never sent data on Tux, and it reports no failure of its own.
+        assertEquals(ConnectionState.HANDSHAKING, s.state());
+        assertEquals(0, p.b.counters().get(Counter.HANDSHAKES_FAILED));
+    }
+
+    @Test
     void modesThatDisagreeFailTheHandshake() throws Exception {
         EnginePair p = new EnginePair(26, Impairments.NONE, EngineConfig.DEFAULT);
         Connection c = p.a.open(p.routeA, Mode.STREAM, 0, null);
