@@ -25,7 +25,9 @@ import java.util.Objects;
  * padding after it is ignored); no IPv4 fragment (MF or offset) and no IPv6 fragment header; the IPv4 header
  * checksum; protocol UDP (IPv6 extension headers are not followed); UDP length equal to what the IP header
  * leaves; the UDP checksum over pseudo-header, header and payload when non-zero (a zero checksum is accepted on
- * IPv4 only). A rejected frame increments the counter of its {@link DropReason}.
+ * IPv4 only). A rejected frame increments the counter of its {@link DropReason}. The parser does not check
+ * that the frame is addressed to this host (MAC, IP, port): the link does that when it maps the frame to a
+ * route.
  *
  * <p>Threading: one parser per network thread. The counters are written only by that thread (opaque stores)
  * and may be read from any thread (opaque loads): each counter is monotonic, with no ordering between counters.

@@ -17,6 +17,8 @@ public final class InternetChecksum {
 
     private static final ValueLayout.OfLong BE_LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt BE_INT =
             ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort BE_SHORT =
@@ -34,7 +36,21 @@ public final class InternetChecksum {
     public static long add(long sum, MemorySegment segment, long offset, int length) {
         long i = offset;
         long end = offset + length;
-        // 32-bit halves of 64-bit big-endian loads: two 16-bit words each, congruent modulo 0xFFFF.
+        if (length >= 32) {
+            // Bulk: 64-bit loads in little-endian order, summed as 32-bit halves into two accumulators. The
+            // ones' complement sum is byte-order independent (RFC 1071, 2.B): the little-endian sum, folded
+            // to 16 bits, is the big-endian sum with its two bytes swapped.
+            long a = 0;
+            long b = 0;
+            while (end - i >= 16) {
+                long v = segment.get(LE_LONG, i);
+                long w = segment.get(LE_LONG, i + 8);
+                a += (v >>> 32) + (v & 0xFFFF_FFFFL);
+                b += (w >>> 32) + (w & 0xFFFF_FFFFL);
+                i += 16;
+            }
+            sum += Integer.reverseBytes(fold(a + b)) >>> 16;
+        }
         while (end - i >= 8) {
             long v = segment.get(BE_LONG, i);
             sum += (v >>> 32) + (v & 0xFFFF_FFFFL);

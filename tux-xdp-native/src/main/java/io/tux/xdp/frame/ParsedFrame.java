@@ -95,6 +95,24 @@ public final class ParsedFrame {
         return udpChecksumPresent;
     }
 
+    /**
+     * The IPv4 flow key of this frame seen from the receiver: source address, source port and destination port
+     * packed into one long (see {@link #ipv4FlowKey(int, int, int)}), for finding the route of a received packet
+     * without allocation. IPv4 only. The destination address is not part of it.
+     */
+    public long ipv4FlowKey() {
+        return ipv4FlowKey(srcIp, srcPort, dstPort);
+    }
+
+    /**
+     * Packs a remote IPv4 address (first byte most significant), the remote port and the local port into one
+     * long: {@code remoteIp << 32 | remotePort << 16 | localPort}. A link registers a route under the key of its
+     * (remote, local) pair and finds it again from {@link #ipv4FlowKey()} of each received frame.
+     */
+    public static long ipv4FlowKey(int remoteIp, int remotePort, int localPort) {
+        return (long) remoteIp << 32 | (long) (remotePort & 0xFFFF) << 16 | (localPort & 0xFFFF);
+    }
+
     /** The source address as an object; allocates, for diagnostics and route set-up, not the hot path. */
     public InetAddress srcAddress() {
         return ipVersion == 4 ? v4(srcIp) : v6(srcIpHigh, srcIpLow);

@@ -295,6 +295,23 @@ public final class NetnsTestBed implements AutoCloseable {
         return parseCounters(execIn(ns, "cat", "/proc/net/snmp"));
     }
 
+    /** {@code Tcp.InSegs} of {@code ns}: TCP segments received, including those in error. */
+    public long tcpInSegs(String ns) throws IOException {
+        return snmp(ns).get("Tcp.InSegs");
+    }
+
+    /** {@code Tcp.OutSegs} of {@code ns}: TCP segments sent, excluding retransmissions. */
+    public long tcpOutSegs(String ns) throws IOException {
+        return snmp(ns).get("Tcp.OutSegs");
+    }
+
+    /** Sets the MTU of both veth ends (IP bytes; 1500 after creation). */
+    public void setMtu(int mtu) throws IOException {
+        String ip = Tools.ip();
+        run(ip, "-n", nsA, "link", "set", "dev", IFACE_A, "mtu", Integer.toString(mtu));
+        run(ip, "-n", nsB, "link", "set", "dev", IFACE_B, "mtu", Integer.toString(mtu));
+    }
+
     /** The counters of {@code /proc/net/netstat} inside {@code ns}, keyed like {@code TcpExt.TCPTimeouts}. */
     public Map<String, Long> netstat(String ns) throws IOException {
         return parseCounters(execIn(ns, "cat", "/proc/net/netstat"));

@@ -80,6 +80,9 @@ class FrameParserTest {
         assertEquals(v4("10.77.0.2"), out.dstAddress());
         assertEquals(1, parser.accepted());
         assertEquals(0, parser.totalDrops());
+        assertEquals(0x0a4d0001_9c40_1b58L, out.ipv4FlowKey());
+        assertEquals(out.ipv4FlowKey(), ParsedFrame.ipv4FlowKey(0x0a4d0001, 40000, 7000));
+        assertEquals(0xFFFFFFFF_FFFF_FFFFL, ParsedFrame.ipv4FlowKey(-1, 0xFFFF, 0xFFFF));
     }
 
     @Test

@@ -73,6 +73,11 @@ class NetnsTestBedTest {
             assertTrue(a1.get("Tcp.OutSegs") - a0.get("Tcp.OutSegs") >= 3, a0 + " -> " + a1);
             assertTrue(a1.get("Tcp.InSegs") - a0.get("Tcp.InSegs") >= 2, a0 + " -> " + a1);
             assertTrue(b1.get("Tcp.InSegs") - b0.get("Tcp.InSegs") >= 3, b0 + " -> " + b1);
+            // The last ACK of the close may still be in flight: the counters can only have grown since.
+            long inA = bed.tcpInSegs(nsA);
+            long outB = bed.tcpOutSegs(nsB);
+            assertTrue(inA >= a1.get("Tcp.InSegs") && inA <= a1.get("Tcp.InSegs") + 2, inA + " vs " + a1);
+            assertTrue(outB >= b1.get("Tcp.OutSegs") && outB <= b1.get("Tcp.OutSegs") + 2, outB + " vs " + b1);
         }
         List<String> after = NetnsTestBed.namespaces();
         assertFalse(after.contains(nsA), after.toString());
@@ -129,6 +134,9 @@ class NetnsTestBedTest {
                     () -> bed.execIn(bed.nsB(), Duration.ofMillis(300), "sleep", "30"));
             assertTrue(timedOut.getMessage().startsWith("timed out"), timedOut.getMessage());
             assertThrows(IllegalArgumentException.class, () -> bed.execIn("not-a-bed-namespace", "true"));
+            bed.setMtu(9000);
+            assertTrue(bed.execIn(bed.nsA(), "ip", "-o", "link", "show", "dev", "vA").contains(" mtu 9000 "));
+            assertTrue(bed.execIn(bed.nsB(), "ip", "-o", "link", "show", "dev", "vB").contains(" mtu 9000 "));
         }
     }
 
