@@ -69,7 +69,9 @@ public final class RouteResolver {
     }
 
     /**
-     * The route for UDP packets from {@code local} to {@code remote}.
+     * The route for UDP packets from {@code local} to {@code remote}. Only {@code remote} chooses the route;
+     * {@code local} must have the same address family and is not checked against the chosen interface (Linux
+     * accepts any local source address on any interface).
      *
      * @throws IOException if there is no route, the interface is missing or down, or the next hop's MAC
      *     cannot be learnt within the neighbour wait

@@ -28,7 +28,8 @@ import java.util.concurrent.FutureTask;
  *
  * <p>Namespace A holds veth end {@value #IFACE_A} with 10.77.x.1/24 and fd00:77:x::1/64; namespace B holds
  * {@value #IFACE_B} with 10.77.x.2/24 and fd00:77:x::2/64 ({@code x} = {@link #subnet()}, chosen at random
- * among values no other live bed of this kind uses). Loopback is up in both. The namespaces are named
+ * among values no other live bed uses; two beds created at the same instant may still pick the same one, which
+ * is harmless since each bed's addresses exist only inside its own namespaces). Loopback is up in both. The namespaces are named
  * {@code tux<xx><rrr>a} and {@code ...b}: {@code xx} is {@code x} in hex, {@code rrr} random hex.
  *
  * <p>Processes started through the bed ({@link #startInA}, {@link #start(ProcessBuilder)}, ...) run inside a
