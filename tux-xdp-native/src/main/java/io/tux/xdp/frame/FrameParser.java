@@ -25,7 +25,7 @@ import java.util.Objects;
  * padding after it is ignored); no IPv4 fragment (MF or offset) and no IPv6 fragment header; the IPv4 header
  * checksum; protocol UDP (IPv6 extension headers are not followed); UDP length equal to what the IP header
  * leaves; the UDP checksum over pseudo-header, header and payload when non-zero (a zero checksum is accepted on
- * IPv4 only). A rejected frame increments the counter of its {@link DropReason}. The parser does not check
+ * IPv4 only; see {@link #FrameParser(boolean)} to skip this check). A rejected frame increments the counter of its {@link DropReason}. The parser does not check
  * that the frame is addressed to this host (MAC, IP, port): the link does that when it maps the frame to a
  * route.
  *
@@ -46,6 +46,28 @@ public final class FrameParser {
     private final long[] accepted = new long[1];
     /** Reason of the last rejection; written and read by the parsing thread only (for tests and logging). */
     private DropReason lastDrop;
+    private final boolean verifyUdpChecksum;
+
+    /** A parser that verifies UDP checksums. */
+    public FrameParser() {
+        this(true);
+    }
+
+    /**
+     * A parser that verifies UDP checksums only if {@code verifyUdpChecksum}. Turning it off saves a pass over
+     * each payload and accepts frames whose checksum the kernel left unfinished: on veth a frame sent by the
+     * kernel's own UDP stack crosses the pair as CHECKSUM_PARTIAL, its checksum field holding only the
+     * pseudo-header sum, and that is what an XDP program or AF_XDP socket on the peer sees. Frames written by
+     * {@link FrameTemplate#write} always carry a full checksum. Every other check still applies.
+     */
+    public FrameParser(boolean verifyUdpChecksum) {
+        this.verifyUdpChecksum = verifyUdpChecksum;
+    }
+
+    /** Whether this parser verifies UDP checksums. */
+    public boolean verifiesUdpChecksum() {
+        return verifyUdpChecksum;
+    }
 
     /** The Internet checksum (RFC 1071) of {@code length} bytes at {@code offset}; see {@link InternetChecksum}. */
     public static int checksum(MemorySegment segment, long offset, int length) {
@@ -110,7 +132,7 @@ public final class FrameParser {
         int srcIp = s.get(BE_INT, ip + 12);
         int dstIp = s.get(BE_INT, ip + 16);
         int udpChecksum = Short.toUnsignedInt(s.get(BE_SHORT, udp + 6));
-        if (udpChecksum != 0) {
+        if (udpChecksum != 0 && verifyUdpChecksum) {
             long sum = InternetChecksum.add(0, s, ip + 12, 8) + PROTOCOL_UDP + udpLength;
             if (InternetChecksum.fold(InternetChecksum.add(sum, s, udp, udpLength)) != 0xFFFF) {
                 return drop(DropReason.BAD_UDP_CHECKSUM);
@@ -153,9 +175,11 @@ public final class FrameParser {
         if (s.get(BE_SHORT, udp + 6) == 0) {
             return drop(DropReason.BAD_UDP_CHECKSUM); // mandatory on IPv6 (RFC 8200, 8.1)
         }
-        long sum = InternetChecksum.add(0, s, ip + 8, 32) + PROTOCOL_UDP + udpLength;
-        if (InternetChecksum.fold(InternetChecksum.add(sum, s, udp, udpLength)) != 0xFFFF) {
-            return drop(DropReason.BAD_UDP_CHECKSUM);
+        if (verifyUdpChecksum) {
+            long sum = InternetChecksum.add(0, s, ip + 8, 32) + PROTOCOL_UDP + udpLength;
+            if (InternetChecksum.fold(InternetChecksum.add(sum, s, udp, udpLength)) != 0xFFFF) {
+                return drop(DropReason.BAD_UDP_CHECKSUM);
+            }
         }
         out.ipVersion = 6;
         out.srcIp = 0;

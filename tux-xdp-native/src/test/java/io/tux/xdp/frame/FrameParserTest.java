@@ -281,6 +281,27 @@ class FrameParserTest {
     }
 
     @Test
+    void withoutUdpChecksumVerificationOnlyTheUdpChecksumIsIgnored() throws Exception {
+        FrameParser lenient = new FrameParser(false);
+        assertFalse(lenient.verifiesUdpChecksum());
+        assertTrue(parser.verifiesUdpChecksum());
+        byte[] badUdp = mutate(FIRST_FRAME, b -> b[41] ^= 0x40);
+        assertTrue(lenient.parse(MemorySegment.ofArray(badUdp), 0, badUdp.length, out));
+        assertEquals(4, out.payloadLength());
+        assertTrue(out.udpChecksumPresent());
+        byte[] v6 = v6Frame();
+        v6[60] = 0;
+        assertTrue(lenient.parse(MemorySegment.ofArray(v6), 0, v6.length, out));
+        byte[] badIp = mutate(FIRST_FRAME, b -> b[25] ^= 0x40);
+        assertFalse(lenient.parse(MemorySegment.ofArray(badIp), 0, badIp.length, out));
+        assertEquals(DropReason.BAD_IP_CHECKSUM, lenient.lastDrop());
+        byte[] badLength = mutate(FIRST_FRAME, b -> b[39] = 13);
+        assertFalse(lenient.parse(MemorySegment.ofArray(badLength), 0, badLength.length, out));
+        assertEquals(DropReason.BAD_UDP_LENGTH, lenient.lastDrop());
+        assertEquals(2, lenient.accepted());
+    }
+
+    @Test
     void callerBoundsErrorsThrow() {
         byte[] f = hex(FIRST_FRAME);
         MemorySegment s = MemorySegment.ofArray(f);
