@@ -42,12 +42,18 @@ final class Packets {
      * route they arrived with. Both links are driven from the calling thread.
      */
     static void exchange(Link from, int route, Link to, int expectedRoute, int tag, int count, int maxLength) {
+        exchange(from, route, to, expectedRoute, tag, count, maxLength, Integer.MAX_VALUE);
+    }
+
+    /** As above, with at most {@code window} packets in flight (for lossy kernel peers with small buffers). */
+    static void exchange(Link from, int route, Link to, int expectedRoute, int tag, int count, int maxLength,
+            int window) {
         List<Received> got = new ArrayList<>();
         MemorySegment out = MemorySegment.ofArray(new byte[maxLength]);
         int sent = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (got.size() < count && System.nanoTime() < deadline) {
-            while (sent < count) {
+            while (sent < count && sent - got.size() < window) {
                 byte[] p = packet(tag, sent, length(sent, maxLength));
                 MemorySegment.copy(p, 0, out, ValueLayout.JAVA_BYTE, 0, p.length);
                 if (!from.send(route, out, 0, p.length)) {
