@@ -87,6 +87,7 @@ int tux_xdp(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
+	__u32 zero = 0;
 
 	if ((void *)(eth + 1) > end)
 		return XDP_PASS;
@@ -136,6 +137,12 @@ int tux_xdp(struct xdp_md *ctx)
 	} else {
 		return XDP_PASS;
 	}
+	/*
+	 * Referencing tux_owner puts it in the program's map list (bpf_prog_info.map_ids), where a later process
+	 * finds the pid of the one that attached us; the verifier inlines this array lookup into a few loads.
+	 */
+	if (!bpf_map_lookup_elem(&tux_owner, &zero))
+		return XDP_PASS;
 	/* No socket on this queue: the lower bits of the flags are the action on a miss. */
 	return bpf_redirect_map(&tux_xsks, ctx->rx_queue_index, XDP_PASS);
 }

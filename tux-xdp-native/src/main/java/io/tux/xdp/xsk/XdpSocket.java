@@ -164,7 +164,7 @@ public final class XdpSocket implements AutoCloseable {
             sxdp.set(ValueLayout.JAVA_SHORT, 2, (short) (XDP_COPY | XDP_USE_NEED_WAKEUP));
             sxdp.set(ValueLayout.JAVA_INT, 4, ifindex);
             sxdp.set(ValueLayout.JAVA_INT, 8, queue);
-            if (LibC.bind(fd, sxdp, 16) < 0) {
+            if (bindRetryingBusy(fd, sxdp) < 0) {
                 int errno = LibC.errno();
                 if (errno == LibC.EINVAL) {
                     throw new XdpUnavailableException(Reason.NO_QUEUE,
@@ -193,6 +193,25 @@ public final class XdpSocket implements AutoCloseable {
                     LibC.munmap(umem, umemBytes);
                 }
             }
+        }
+    }
+
+    /** How long bind retries EBUSY: the kernel releases a closed socket's queue from a work queue, a bit later. */
+    private static final long BUSY_RETRY_NANOS = 100_000_000L;
+
+    /**
+     * bind(2), retried while it fails with EBUSY for at most {@link #BUSY_RETRY_NANOS}: a socket on this queue
+     * that was just closed (by us or by a process that died) keeps the queue busy until the kernel's deferred
+     * release runs. A queue that stays busy is then really owned by someone else.
+     */
+    private static int bindRetryingBusy(int fd, MemorySegment sxdp) {
+        long deadline = System.nanoTime() + BUSY_RETRY_NANOS;
+        while (true) {
+            int rc = LibC.bind(fd, sxdp, 16);
+            if (rc == 0 || LibC.errno() != LibC.EBUSY || System.nanoTime() > deadline) {
+                return rc;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
         }
     }
 

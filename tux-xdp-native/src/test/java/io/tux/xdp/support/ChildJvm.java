@@ -65,6 +65,12 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Writes one line to the child's stdin. */
+    public void tell(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     public long pid() {
         return process.pid();
     }

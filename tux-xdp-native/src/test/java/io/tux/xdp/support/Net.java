@@ -54,10 +54,17 @@ public final class Net {
 
         /** Both ends in the root namespace, up, no addresses. */
         public static Veth rootPair() throws IOException {
+            return rootPair(1);
+        }
+
+        /** Both ends in the root namespace with {@code queues} RX/TX queues each, up, no addresses. */
+        public static Veth rootPair(int queues) throws IOException {
             String base = uniqueName("tx");
             Veth v = new Veth(base + "a", base + "b", null);
+            String q = Integer.toString(queues);
             try {
-                run("ip", "link", "add", v.a, "type", "veth", "peer", "name", v.b);
+                run("ip", "link", "add", v.a, "numtxqueues", q, "numrxqueues", q, "type", "veth", "peer", "name", v.b,
+                        "numtxqueues", q, "numrxqueues", q);
                 run("ip", "link", "set", v.a, "up");
                 run("ip", "link", "set", v.b, "up");
             } catch (IOException e) {
