@@ -279,9 +279,18 @@ public final class XdpProgram {
         }
     }
 
+    /**
+     * System property choosing the attach mode: {@code auto} (default: native, else generic) or
+     * {@code generic} (skip native; for measurements and drivers whose native XDP misbehaves).
+     */
+    public static final String MODE_PROPERTY = "io.tux.xdp.mode";
+
     private static Mode attach(int ifindex, int progFd) throws XdpUnavailableException {
-        int native_ = LibBpf.bpf_xdp_attach(ifindex, progFd,
-                LibBpf.XDP_FLAGS_UPDATE_IF_NOEXIST | LibBpf.XDP_FLAGS_DRV_MODE, MemorySegment.NULL);
+        int native_ = -LibC.EOPNOTSUPP;
+        if (!"generic".equals(System.getProperty(MODE_PROPERTY, "auto"))) {
+            native_ = LibBpf.bpf_xdp_attach(ifindex, progFd,
+                    LibBpf.XDP_FLAGS_UPDATE_IF_NOEXIST | LibBpf.XDP_FLAGS_DRV_MODE, MemorySegment.NULL);
+        }
         if (native_ == 0) {
             return Mode.NATIVE;
         }
