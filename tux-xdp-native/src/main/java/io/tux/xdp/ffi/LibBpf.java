@@ -120,6 +120,23 @@ public final class LibBpf {
     // int bpf_map_delete_elem(int fd, const void *key);
     public static final MethodHandle bpf_map_delete_elem$MH =
             handle("bpf_map_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+    // int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts);
+    public static final MethodHandle bpf_prog_test_run_opts$MH = handle("bpf_prog_test_run_opts",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+    /** sizeof(struct bpf_test_run_opts) in libbpf 1.1, and offsets of the fields we use. */
+    public static final long BPF_TEST_RUN_OPTS_SIZE = 80;
+    public static final long BPF_TEST_RUN_DATA_IN = 8;
+    public static final long BPF_TEST_RUN_DATA_SIZE_IN = 24;
+    public static final long BPF_TEST_RUN_RETVAL = 56;
+
+    public static int bpf_prog_test_run_opts(int progFd, MemorySegment opts) {
+        try {
+            return (int) bpf_prog_test_run_opts$MH.invokeExact(progFd, opts);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     // libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn);
     public static final MethodHandle libbpf_set_print$MH =
             handle("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS), false);

@@ -139,6 +139,34 @@ public final class XdpProgram {
         arena.close();
     }
 
+    /** XDP verdicts (enum xdp_action). */
+    public static final int XDP_ABORTED = 0;
+    public static final int XDP_DROP = 1;
+    public static final int XDP_PASS = 2;
+    public static final int XDP_TX = 3;
+    public static final int XDP_REDIRECT = 4;
+
+    /**
+     * Runs the attached program once over {@code frame} in the kernel (BPF_PROG_TEST_RUN, nothing is sent or
+     * redirected) and returns its verdict, e.g. {@link #XDP_REDIRECT} or {@link #XDP_PASS}; for tests and
+     * diagnostics. Its rx queue is 0.
+     */
+    public int testRun(byte[] frame) throws XdpUnavailableException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment data = a.allocate(frame.length);
+            MemorySegment.copy(frame, 0, data, ValueLayout.JAVA_BYTE, 0, frame.length);
+            MemorySegment opts = a.allocate(LibBpf.BPF_TEST_RUN_OPTS_SIZE, 8);
+            opts.set(ValueLayout.JAVA_LONG, 0, LibBpf.BPF_TEST_RUN_OPTS_SIZE);
+            opts.set(ValueLayout.ADDRESS, LibBpf.BPF_TEST_RUN_DATA_IN, data);
+            opts.set(ValueLayout.JAVA_INT, LibBpf.BPF_TEST_RUN_DATA_SIZE_IN, frame.length);
+            int rc = LibBpf.bpf_prog_test_run_opts(progFd, opts);
+            if (rc < 0) {
+                throw XdpUnavailableException.of("bpf_prog_test_run_opts", -rc);
+            }
+            return opts.get(ValueLayout.JAVA_INT, LibBpf.BPF_TEST_RUN_RETVAL);
+        }
+    }
+
     /** Puts the AF_XDP socket {@code xskFd} in the XSKMAP slot of {@code queue}. */
     public void registerSocket(int queue, int xskFd) throws XdpUnavailableException {
         try (Arena a = Arena.ofConfined()) {
