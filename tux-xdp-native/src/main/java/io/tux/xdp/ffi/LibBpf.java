@@ -18,6 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>When libbpf.so.1 cannot be loaded, {@link #isAvailable()} is false, {@link #loadFailure()} says why,
  * and the handles are null. Threading: any thread.
  */
+@SuppressWarnings("restricted")
 public final class LibBpf {
 
     private LibBpf() {}

@@ -23,6 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Threading: all methods may be called from any thread; the errno capture is per thread.
  */
+@SuppressWarnings("restricted")
 public final class LibC {
 
     private LibC() {}

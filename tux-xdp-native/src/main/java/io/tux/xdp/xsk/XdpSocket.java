@@ -26,6 +26,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Threading: everything except {@link #close()} is for the one network thread owning the socket;
  * {@code close} must not race with it (the link closes from its owner or after it stopped).
  */
+@SuppressWarnings("restricted")
 public final class XdpSocket implements AutoCloseable {
 
     /** Sizes of the UMEM and rings; ring sizes are powers of two. */
