@@ -36,11 +36,13 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}; in namespace {@code netns} unless null. */
     public static ChildJvm start(String netns, Class<?> mainClass, String... args) throws IOException {
+        return startWith(netns == null ? List.of() : List.of("ip", "netns", "exec", netns), mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with {@code args} under the command {@code prefix} (e.g. setpriv ...). */
+    public static ChildJvm startWith(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>();
-        if (netns != null) {
-            cmd.addAll(List.of("ip", "netns", "exec", netns));
-        }
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp,
                 mainClass.getName()));

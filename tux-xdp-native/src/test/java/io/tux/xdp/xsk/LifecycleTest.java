@@ -95,6 +95,20 @@ class LifecycleTest {
         }
     }
 
+    /** A process without capabilities (root uid, empty capability sets) is told NO_PRIVILEGE and exits cleanly. */
+    @Test
+    void withoutCapabilitiesTheReasonIsNoPrivilege() throws Exception {
+        Root.require();
+        try (Net.Veth v = Net.Veth.rootPair();
+                ChildJvm child = ChildJvm.startWith(java.util.List.of("setpriv", "--bounding-set", "-all",
+                        "--inh-caps", "-all"), LinkHolder.class, v.a(), "0")) {
+            String line = child.awaitLine("UNAVAILABLE", 60);
+            assertTrue(line.startsWith("UNAVAILABLE NO_PRIVILEGE "), line);
+            assertEquals(3, child.awaitExit(30));
+            assertNull(XdpProgram.attachedProgramName(ifindex(v.a())));
+        }
+    }
+
     /** Any other XDP program on the interface is left alone and reported. */
     @Test
     void foreignProgramMakesTheInterfaceBusy() throws Exception {
