@@ -61,4 +61,64 @@ class VethLinkTest {
             assertNull(XdpProgram.attachedProgramName(ifB), "detached after the last socket closed");
         }
     }
+
+    /** Sink that only sums what it sees: allocates nothing. */
+    private static final class CountingSink implements io.tux.core.link.PacketSink {
+        long packets;
+        long bytes;
+
+        @Override
+        public void onPacket(int route, java.lang.foreign.MemorySegment segment, long offset, int length) {
+            packets++;
+            bytes += segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset + length - 1) & 0xff;
+        }
+    }
+
+    /**
+     * After warm-up (enough for C2 to compile the FFM downcalls, which allocate while interpreted), sending,
+     * flushing and polling allocate nothing per packet on the network thread.
+     */
+    @Test
+    void hotPathAllocatesNothingPerPacket() throws Exception {
+        Root.require();
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Net.Veth v = Net.Veth.rootPair()) {
+            byte[] macA = v.mac(v.a());
+            byte[] macB = v.mac(v.b());
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macB);
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macA)) {
+                int ra = la.openRoute(new InetSocketAddress("10.77.203.1", 7001), new InetSocketAddress("10.77.203.2", 7002));
+                lb.openRoute(new InetSocketAddress("10.77.203.2", 7002), new InetSocketAddress("10.77.203.1", 7001));
+                java.lang.foreign.MemorySegment packet = java.lang.foreign.MemorySegment.ofArray(Packets.packet(1, 1, 64));
+                CountingSink sink = new CountingSink();
+                long tid = Thread.currentThread().threadId();
+                long measuredFrom = 0;
+                long before = 0;
+                int rounds = 200_000;
+                int warmup = 150_000;
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+                for (int i = 0; i < rounds && System.nanoTime() < deadline; i++) {
+                    if (i == warmup) {
+                        measuredFrom = sink.packets;
+                        before = threads.getThreadAllocatedBytes(tid);
+                    }
+                    long want = sink.packets + 1;
+                    while (!la.send(ra, packet, 0, 64)) {
+                        la.flush();
+                    }
+                    la.flush();
+                    while (sink.packets < want && System.nanoTime() < deadline) {
+                        lb.poll(sink, 64);
+                    }
+                }
+                long allocated = threads.getThreadAllocatedBytes(tid) - before;
+                long measured = sink.packets - measuredFrom;
+                assertEquals(rounds - warmup, measured, "every measured packet arrived");
+                // Well under one byte per packet: nothing is allocated per packet (a few stray objects from
+                // the JIT or the runtime are tolerated).
+                org.junit.jupiter.api.Assertions.assertTrue(allocated < measured,
+                        allocated + " bytes allocated for " + measured + " packets");
+            }
+        }
+    }
 }
