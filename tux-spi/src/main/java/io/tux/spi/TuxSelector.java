@@ -239,6 +239,9 @@ public final class TuxSelector extends AbstractSelector {
                 } finally {
                     sleeping = false;
                 }
+                if (polled) {
+                    pollSources(); // a source that became ready without a signal, or at the timeout
+                }
                 if (events > 0 || wakeupPending || Thread.currentThread().isInterrupted()
                         || (timeout > 0 && System.nanoTime() - deadline >= 0)) {
                     break;
