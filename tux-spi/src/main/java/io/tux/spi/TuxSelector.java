@@ -55,8 +55,13 @@ public final class TuxSelector extends AbstractSelector {
     /** Guarded by {@link #publicSelectedKeys}'s lock (the selecting thread, or the user who holds it). */
     private final Set<SelectionKey> selectedKeys = new HashSet<>();
     private final Set<SelectionKey> publicSelectedKeys = new UngrowableSet(selectedKeys);
-    /** Keys whose channel's transport is polled; added by registering threads, read by the selecting thread. */
-    private final Set<TuxSelectionKey> polledKeys = ConcurrentHashMap.newKeySet();
+    /**
+     * Keys whose channel's transport is polled: copy-on-write, changed under {@code polledLock} by registering
+     * threads and the selecting thread, read without a lock (and without allocating) by the selecting thread.
+     */
+    private volatile TuxSelectionKey[] polledKeys = NO_KEYS;
+    private final Object polledLock = new Object();
+    private static final TuxSelectionKey[] NO_KEYS = new TuxSelectionKey[0];
     /** Keys whose channel changed transport; offered by any thread, drained by the selecting thread. */
     private final ConcurrentLinkedQueue<TuxSelectionKey> rehomeQueue = new ConcurrentLinkedQueue<>();
 
@@ -204,7 +209,7 @@ public final class TuxSelector extends AbstractSelector {
                 if (!rehomeQueue.isEmpty()) {
                     processRehomeQueue();
                 }
-                boolean polled = !polledKeys.isEmpty();
+                boolean polled = polledKeys.length != 0;
                 if (polled) {
                     pollSources();
                 }
@@ -365,9 +370,17 @@ public final class TuxSelector extends AbstractSelector {
         }
         tc.registrations().add(k);
         keys.add(k);
-        home(k);
+        try {
+            home(k);
+        } catch (RuntimeException e) { // ClosedSelectorException when the inner selector closed meanwhile
+            keys.remove(k);
+            removePolled(k);
+            tc.registrations().remove(k);
+            throw isOpen() ? e : new ClosedSelectorException();
+        }
         if (!isOpen()) {
             keys.remove(k);
+            tc.registrations().remove(k);
             k.cancel();
             throw new ClosedSelectorException();
         }
@@ -383,10 +396,10 @@ public final class TuxSelector extends AbstractSelector {
                 in.cancel();
                 k.setInner(null);
             }
-            polledKeys.add(k);
+            addPolled(k);
             return;
         }
-        polledKeys.remove(k);
+        removePolled(k);
         SelectionKey in = k.inner();
         if (in != null && in.isValid()) {
             return;
@@ -408,6 +421,35 @@ public final class TuxSelector extends AbstractSelector {
                 retryAfterFlush.add(k);
             } else {
                 rehomeQueue.offer(k);
+            }
+        }
+    }
+
+    private void addPolled(TuxSelectionKey k) {
+        synchronized (polledLock) {
+            TuxSelectionKey[] a = polledKeys;
+            for (TuxSelectionKey x : a) {
+                if (x == k) {
+                    return;
+                }
+            }
+            TuxSelectionKey[] b = java.util.Arrays.copyOf(a, a.length + 1);
+            b[a.length] = k;
+            polledKeys = b;
+        }
+    }
+
+    private void removePolled(TuxSelectionKey k) {
+        synchronized (polledLock) {
+            TuxSelectionKey[] a = polledKeys;
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == k) {
+                    TuxSelectionKey[] b = new TuxSelectionKey[a.length - 1];
+                    System.arraycopy(a, 0, b, 0, i);
+                    System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                    polledKeys = b;
+                    return;
+                }
             }
         }
     }
@@ -434,7 +476,7 @@ public final class TuxSelector extends AbstractSelector {
         for (SelectionKey sk : copy) {
             TuxSelectionKey k = (TuxSelectionKey) sk;
             k.cancelInner();
-            polledKeys.remove(k);
+            removePolled(k);
             keys.remove(k);
             selectedKeys.remove(k);
             k.tuxChannel().registrations().remove(k);
@@ -457,7 +499,7 @@ public final class TuxSelector extends AbstractSelector {
                     }
                     keys.clear();
                     selectedKeys.clear();
-                    polledKeys.clear();
+                    polledKeys = NO_KEYS;
                     rehomeQueue.clear();
                 }
             }

@@ -472,6 +472,57 @@ public abstract class NioConformanceSuite {
     }
 
     @Test
+    void interruptOfBlockedAcceptClosesTheChannelWithClosedByInterruptException() throws Exception {
+        ServerSocketChannel ssc = listen();
+        CompletableFuture<Object[]> result = new CompletableFuture<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread acceptor = start("acceptor", () -> {
+            try {
+                ssc.accept();
+                result.complete(new Object[] {null});
+            } catch (Throwable t) {
+                result.complete(new Object[] {t, Thread.currentThread().isInterrupted(), ssc.isOpen()});
+            }
+        }, failure);
+        Await.blockedIn(acceptor, BLOCKING_OPS);
+        acceptor.interrupt();
+        Object[] r = result.get(20, TimeUnit.SECONDS);
+        assertNotNull(r[0], "accept returned normally");
+        assertEquals(ClosedByInterruptException.class, r[0].getClass());
+        assertEquals(true, r[1], "interrupt status stays set");
+        assertEquals(false, r[2], "channel closed when the exception is thrown");
+    }
+
+    @Test
+    void closeWhileAnotherThreadIsBlockedInWriteGivesAsynchronousCloseException() throws Exception {
+        SocketChannel[] p = connectedPair();
+        p[0].setOption(StandardSocketOptions.SO_SNDBUF, 8192);
+        CompletableFuture<Throwable> result = new CompletableFuture<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = start("writer", () -> {
+            try {
+                ByteBuffer b = ByteBuffer.allocate(1 << 16);
+                for (int i = 0; i < 100_000; i++) { // the peer never reads: the socket buffers fill and it blocks
+                    b.clear();
+                    p[0].write(b);
+                }
+                result.complete(null);
+            } catch (Throwable t) {
+                result.complete(t);
+            }
+        }, failure);
+        Await.blockedIn(writer, "write0", "writev0", "poll", "park");
+        p[0].close();
+        Throwable t = result.get(20, TimeUnit.SECONDS);
+        assertNotNull(t, "writes returned normally");
+        // The blocked write is released: with AsynchronousCloseException, or (the JDK's behaviour when the close's
+        // shutdown lets the blocked write finish with a partial count) the next write finds the channel closed.
+        assertTrue(t.getClass() == AsynchronousCloseException.class || t.getClass() == ClosedChannelException.class,
+                t.toString());
+        assertFalse(p[0].isOpen());
+    }
+
+    @Test
     void readByAnAlreadyInterruptedThreadClosesTheChannel() throws Exception {
         SocketChannel[] p = connectedPair();
         writeFully(p[0], ByteBuffer.wrap(new byte[] {1}));
