@@ -1,12 +1,8 @@
 package io.tux.spi;
 
 import java.lang.System.Logger.Level;
-import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 /**
  * What every {@link TuxSelectorProvider} of one JVM shares: the configuration, the platform provider, whether Tux
@@ -90,7 +86,7 @@ final class TuxRuntime {
 
     /** Logs, once per runtime, whether connections will use Tux and, if not, why. Never throws. */
     void announce() {
-        if (config.log() == TuxConfig.LogLevel.OFF || !announced.compareAndSet(false, true)) {
+        if (config.log() == TuxConfig.LogLevel.OFF || announced.get() || !announced.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -132,15 +128,12 @@ final class TuxRuntime {
 
     /** Registers {@code io.tux:type=Tux} the first time; never throws (failures leave the MBean out). */
     void ensureMBean() {
-        if (!global || !mbeanTried.compareAndSet(false, true)) {
+        if (!global || mbeanTried.get() || !mbeanTried.compareAndSet(false, true)) {
             return;
         }
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName(MBEAN_NAME);
-            if (!server.isRegistered(name)) {
-                server.registerMBean(new MBean(this), name);
-            }
+            // a class of its own, so that a JVM without the java.management module never links against it
+            TuxJmx.register(new MBean(this), MBEAN_NAME);
         } catch (Throwable t) {
             if (config.log() != TuxConfig.LogLevel.OFF) {
                 try {

@@ -97,7 +97,11 @@ final class TuxSocketAdaptor extends Socket {
             @Override
             public int read() throws IOException {
                 try {
-                    return in.read();
+                    int b = in.read();
+                    if (b >= 0) {
+                        ch.countRead(1);
+                    }
+                    return b;
                 } catch (Throwable t) {
                     ch.syncClose();
                     throw t;
@@ -107,11 +111,18 @@ final class TuxSocketAdaptor extends Socket {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 try {
-                    return in.read(b, off, len);
+                    int n = in.read(b, off, len);
+                    ch.countRead(n);
+                    return n;
                 } catch (Throwable t) {
                     ch.syncClose();
                     throw t;
                 }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close(); // as the JDK's: closing a socket's stream closes the socket
             }
 
             @Override
@@ -134,6 +145,7 @@ final class TuxSocketAdaptor extends Socket {
             public void write(int b) throws IOException {
                 try {
                     out.write(b);
+                    ch.countWritten(1);
                 } catch (Throwable t) {
                     ch.syncClose();
                     throw t;
@@ -144,6 +156,7 @@ final class TuxSocketAdaptor extends Socket {
             public void write(byte[] b, int off, int len) throws IOException {
                 try {
                     out.write(b, off, len);
+                    ch.countWritten(len);
                 } catch (Throwable t) {
                     ch.syncClose();
                     throw t;
@@ -152,7 +165,7 @@ final class TuxSocketAdaptor extends Socket {
 
             @Override
             public void close() throws IOException {
-                out.close();
+                ch.close(); // as the JDK's: closing a socket's stream closes the socket
             }
         };
     }

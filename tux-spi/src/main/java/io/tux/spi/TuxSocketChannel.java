@@ -120,6 +120,20 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
         registrations.transportChanged();
     }
 
+    /** Counts bytes moved outside {@link #read}/{@link #write} (the socket adaptor's streams). */
+    void countRead(long n) {
+        if (n > 0) {
+            (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
+        }
+    }
+
+    void countWritten(long n) {
+        if (n > 0) {
+            (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux)
+                    .add(n);
+        }
+    }
+
     /** Called by a Tux transport when its readiness changed: wakes the selectors this channel is registered in. */
     void signalReadiness() {
         registrations.signal();

@@ -873,6 +873,17 @@ public abstract class NioConformanceSuite {
     }
 
     @Test
+    void closingAnAdaptorStreamClosesTheChannel() throws IOException {
+        SocketChannel[] p = connectedPair();
+        p[0].socket().getInputStream().close();
+        assertFalse(p[0].isOpen());
+        assertTrue(p[0].socket().isClosed());
+        assertEquals(-1, p[1].read(ByteBuffer.allocate(1)));
+        p[1].socket().getOutputStream().close();
+        assertFalse(p[1].isOpen());
+    }
+
+    @Test
     void socketAdaptorReadTimesOutWithSoTimeout() throws IOException {
         SocketChannel[] p = connectedPair();
         Socket s = p[1].socket();
