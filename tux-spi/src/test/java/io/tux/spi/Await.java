@@ -23,20 +23,30 @@ final class Await {
     }
 
     /**
-     * Waits until {@code t} is blocked inside a JDK channel operation: a frame of {@code sun.nio.ch} whose method
-     * is one of {@code methods} (native read/accept/connect for platform threads, park for virtual threads).
+     * Waits until {@code t} is blocked inside one of the channel or selector operations named by {@code methods}
+     * (e.g. "read", "accept", "select"): a frame of that name on its stack, and the thread either in a native
+     * method (a platform thread in a system call) or parked (a virtual thread, or a transport that parks).
+     * Independent of the provider's classes, so it holds for the JDK's channels, ours, and a Tux transport.
      */
     static void blockedIn(Thread t, String... methods) {
         until(() -> {
             if (!t.isAlive()) {
                 throw new AssertionError(t + " ended before it blocked");
             }
-            for (StackTraceElement e : t.getStackTrace()) {
-                if (e.getClassName().startsWith("sun.nio.ch.")) {
-                    for (String m : methods) {
-                        if (e.getMethodName().equals(m)) {
-                            return true;
-                        }
+            StackTraceElement[] stack = t.getStackTrace();
+            if (stack.length == 0) {
+                return false;
+            }
+            Thread.State state = t.getState();
+            boolean waiting = stack[0].isNativeMethod() || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING;
+            if (!waiting) {
+                return false;
+            }
+            for (StackTraceElement e : stack) {
+                for (String m : methods) {
+                    if (e.getMethodName().equals(m)) {
+                        return true;
                     }
                 }
             }

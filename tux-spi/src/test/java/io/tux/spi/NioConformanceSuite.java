@@ -72,8 +72,8 @@ import org.junit.jupiter.api.Timeout;
  *     }
  * }
  * }</pre>
- * A test that cannot hold for a mode (say, the JDK stack frames {@link Await#blockedIn} looks for while a thread
- * blocks in a Tux read) should be fixed here in a transport-agnostic way rather than overridden.
+ * A test that cannot hold for a mode should be fixed here in a transport-agnostic way rather than overridden
+ * ({@link Await#blockedIn} already is: it looks for a parked or native-blocked thread with a frame named "read").
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class NioConformanceSuite {
@@ -181,7 +181,6 @@ public abstract class NioConformanceSuite {
         return b;
     }
 
-    private static final String[] BLOCKING_OPS = {"read0", "readv0", "accept", "poll", "park", "connect0"};
 
     // ---------------------------------------------------------------- connect and accept
 
@@ -430,7 +429,7 @@ public abstract class NioConformanceSuite {
                 result.complete(t);
             }
         }, failure);
-        Await.blockedIn(reader, BLOCKING_OPS);
+        Await.blockedIn(reader, "read");
         p[1].close();
         Throwable t = result.get(20, TimeUnit.SECONDS);
         assertNotNull(t, "read returned normally");
@@ -454,7 +453,7 @@ public abstract class NioConformanceSuite {
                 result.complete(t);
             }
         }, failure);
-        Await.blockedIn(acceptor, BLOCKING_OPS);
+        Await.blockedIn(acceptor, "accept");
         ssc.close();
         Throwable t = result.get(20, TimeUnit.SECONDS);
         assertNotNull(t, "accept returned normally");
@@ -475,7 +474,7 @@ public abstract class NioConformanceSuite {
                 result.complete(new Object[] {t, Thread.currentThread().isInterrupted(), p[1].isOpen()});
             }
         }, failure);
-        Await.blockedIn(reader, BLOCKING_OPS);
+        Await.blockedIn(reader, "read");
         reader.interrupt();
         Object[] r = result.get(20, TimeUnit.SECONDS);
         assertNotNull(r[0], "read returned normally");
@@ -500,7 +499,7 @@ public abstract class NioConformanceSuite {
                 result.complete(new Object[] {t, Thread.currentThread().isInterrupted(), ssc.isOpen()});
             }
         }, failure);
-        Await.blockedIn(acceptor, BLOCKING_OPS);
+        Await.blockedIn(acceptor, "accept");
         acceptor.interrupt();
         Object[] r = result.get(20, TimeUnit.SECONDS);
         assertNotNull(r[0], "accept returned normally");
@@ -527,7 +526,7 @@ public abstract class NioConformanceSuite {
                 result.complete(t);
             }
         }, failure);
-        Await.blockedIn(writer, "write0", "writev0", "poll", "park");
+        Await.blockedIn(writer, "write");
         p[0].close();
         Throwable t = result.get(20, TimeUnit.SECONDS);
         assertNotNull(t, "writes returned normally");
@@ -686,7 +685,7 @@ public abstract class NioConformanceSuite {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread selector = start("selector", () -> result.complete(sel.select()), failure);
-        Await.blockedIn(selector, "wait", "poll", "poll0", "park");
+        Await.blockedIn(selector, "select");
         sel.wakeup();
         assertEquals(0, result.get(20, TimeUnit.SECONDS));
     }
@@ -791,7 +790,7 @@ public abstract class NioConformanceSuite {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread selector = start("selector", () -> result.complete(sel.select()), failure);
-        Await.blockedIn(selector, "wait", "poll", "poll0", "park");
+        Await.blockedIn(selector, "select");
         sel.close();
         assertEquals(0, result.get(20, TimeUnit.SECONDS));
         assertFalse(sel.isOpen());
@@ -1135,7 +1134,7 @@ public abstract class NioConformanceSuite {
             }
         });
         threads.add(reader);
-        Await.blockedIn(reader, BLOCKING_OPS);
+        Await.blockedIn(reader, "read");
         p[1].close();
         Throwable t = result.get(20, TimeUnit.SECONDS);
         assertNotNull(t);
@@ -1155,7 +1154,7 @@ public abstract class NioConformanceSuite {
             }
         });
         threads.add(reader);
-        Await.blockedIn(reader, BLOCKING_OPS);
+        Await.blockedIn(reader, "read");
         reader.interrupt();
         Object[] r = result.get(20, TimeUnit.SECONDS);
         assertNotNull(r[0]);

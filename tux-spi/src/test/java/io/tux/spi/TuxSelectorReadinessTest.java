@@ -88,7 +88,7 @@ class TuxSelectorReadinessTest {
                 result.completeExceptionally(e);
             }
         });
-        Await.blockedIn(t, "wait", "poll", "park");
+        Await.blockedIn(t, "select");
         fake.incoming.add(new byte[] {10, 20, 30});
         fake.ready = SelectionKey.OP_READ;
         ch.signalReadiness();
@@ -212,7 +212,7 @@ class TuxSelectorReadinessTest {
                 result.completeExceptionally(e);
             }
         });
-        Await.blockedIn(t, "wait", "poll", "park");
+        Await.blockedIn(t, "select");
         ch.switchTransport(fake, null);
         assertEquals(1, result.get(20, TimeUnit.SECONDS));
         assertSame(key, sel.selectedKeys().iterator().next());
