@@ -19,6 +19,7 @@ public final class ChildMain {
     public static void main(String[] args) throws Exception {
         System.out.println("provider=" + SelectorProvider.provider().getClass().getName());
         System.out.println("way=" + PlatformProvider.find().way());
+        System.out.println("core=" + Class.forName("io.tux.core.link.Link").getName());
         try (ServerSocketChannel server = ServerSocketChannel.open();
                 Selector sel = Selector.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
