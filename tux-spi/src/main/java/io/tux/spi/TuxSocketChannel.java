@@ -120,6 +120,26 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
         registrations.transportChanged();
     }
 
+    /**
+     * For a transport's blocking operation, the JDK's protocol of {@code AbstractInterruptibleChannel}: call before
+     * the operation may block. From then on an interrupt of the calling thread closes this channel (which closes
+     * the transport: it must then release the blocked thread).
+     */
+    void beginBlocking() {
+        begin();
+    }
+
+    /**
+     * Ends what {@link #beginBlocking()} began.
+     *
+     * @param completed whether the operation transferred anything
+     * @throws java.nio.channels.ClosedByInterruptException if the thread was interrupted (the channel is closed)
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closed the channel meanwhile
+     */
+    void endBlocking(boolean completed) throws java.nio.channels.AsynchronousCloseException {
+        end(completed);
+    }
+
     /** Counts bytes moved outside {@link #read}/{@link #write} (the socket adaptor's streams). */
     void countRead(long n) {
         if (n > 0) {
