@@ -16,6 +16,16 @@ import java.nio.channels.SelectableChannel;
  * {@code AsynchronousCloseException} when the channel is closed, and an interrupted thread gets
  * {@code ClosedByInterruptException} with the channel closed and its interrupt status set.
  *
+ * <p>For blocking operations a transport uses the channel's {@code beginBlocking()}/{@code endBlocking(boolean)}
+ * (the JDK's begin/end protocol), and its {@link #close()} must release threads blocked in it. A blocked operation
+ * waits until it can proceed or the transport is closed, never ends on the interrupt status alone:
+ * {@code Thread.interrupt()} sets the status and unparks the thread before it closes the channel, and
+ * {@code endBlocking} throws {@code ClosedByInterruptException} only once that close happened (the JDK's channels
+ * loop on {@code isOpen()} the same way). While a transport
+ * other than the kernel's is in use, the selector polls {@link #readiness()} instead of the TCP connection, so
+ * the transport itself watches the TCP control connection (peer close, reset) and reports it as readiness and as
+ * the result of its reads. It calls the channel's {@code signalReadiness()} when its readiness rises.
+ *
  * <p>Threading: as a {@code SocketChannel}'s: one reader and one writer at a time (the channel serialises them),
  * close from any thread.
  */

@@ -54,7 +54,10 @@ final class BlockingFakeTransport implements Transport {
         ch.beginBlocking();
         try {
             reader = Thread.currentThread();
-            while (b == null && !closed && !Thread.currentThread().isInterrupted()) {
+            // Wait for data or close, not for the interrupt status: Thread.interrupt() sets the status and unparks
+            // before it closes the channel, so ending on the status alone would race with that close (the JDK's
+            // channels loop on isOpen() the same way).
+            while (b == null && !closed) {
                 LockSupport.park(this);
                 b = incoming.poll();
             }
