@@ -27,6 +27,10 @@ class ChildJvmTest {
     }
 
     private Run run(String... jvmArgs) throws IOException, InterruptedException {
+        return runMain(ChildMain.class, jvmArgs);
+    }
+
+    private Run runMain(Class<?> main, String... jvmArgs) throws IOException, InterruptedException {
         String javaHome = System.getProperty("tux.test.javaHome", System.getProperty("java.home"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome, "bin", "java").toString());
@@ -34,7 +38,7 @@ class ChildJvmTest {
         cmd.addAll(List.of(jvmArgs));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ChildMain.class.getName());
+        cmd.add(main.getName());
         File out = dir.resolve("out.txt").toFile();
         File err = dir.resolve("err.txt").toFile();
         Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
@@ -115,6 +119,16 @@ class ChildJvmTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals("Tux summary: connections 2 (tux 0, kernel 2: NOT_IMPLEMENTED=2), bytes kernel in 5 out 5, "
                 + "bytes tux in 0 out 0; Tux unavailable: NOT_IMPLEMENTED\n", r.err());
+    }
+
+    @Test
+    void theJdksHttpServerAndHttpClientRunOnTuxChannels() throws Exception {
+        Run r = runMain(ChildHttpMain.class, FLAG, "-Dtux.log=off");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("ok=20\n"), r.out() + r.err());
+        assertTrue(r.out().contains("opened>=2=true onTux=0 kernelEqualsOpened=true\n"), r.out());
+        assertTrue(r.out().contains("bytesBothWays=true\n"), r.out());
+        assertEquals("", r.err());
     }
 
     @Test
