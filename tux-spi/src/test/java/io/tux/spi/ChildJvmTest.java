@@ -73,6 +73,7 @@ class ChildJvmTest {
         assertTrue(r.out().contains("mode=KERNEL reason=NOT_IMPLEMENTED\n"), r.out());
         assertTrue(r.out().contains("echo=hello\n"), r.out());
         assertTrue(r.out().contains("available=false reason=NOT_IMPLEMENTED\n"), r.out());
+        assertTrue(r.out().contains("installed=true\n"), r.out());
         assertEquals(1, count(r.err(), "INFO: Tux: connections run on kernel TCP (NOT_IMPLEMENTED: the Tux transport "
                 + "is not implemented in this build: connections run on kernel TCP)"), r.err());
         assertFalse(r.err().contains("WARNING"), "no JVM warnings (e.g. about sun.misc.Unsafe): " + r.err());
@@ -114,6 +115,16 @@ class ChildJvmTest {
     }
 
     @Test
+    void logDebugAddsOneLinePerConnection() throws Exception {
+        Run r = run(FLAG, "-Dtux.log=debug");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("echo=hello\n"), r.out());
+        assertEquals(2, count(r.err(), "on kernel TCP: NOT_IMPLEMENTED\n"), r.err());
+        assertEquals(2, count(r.err(), "INFO: Tux: connection java.nio.channels.SocketChannel[connected local=/127.0.0.1:"),
+                r.err());
+    }
+
+    @Test
     void summaryAtExit() throws Exception {
         Run r = run(FLAG, "-Dtux.summaryAtExit=true", "-Dtux.log=off");
         assertEquals(0, r.exit(), r.err());
@@ -129,6 +140,15 @@ class ChildJvmTest {
         assertTrue(r.out().contains("opened>=2=true onTux=0 kernelEqualsOpened=true\n"), r.out());
         assertTrue(r.out().contains("bytesBothWays=true\n"), r.out());
         assertEquals("", r.err());
+    }
+
+    @Test
+    void nettysNioTransportRunsOnTuxChannels() throws Exception {
+        Run r = runMain(ChildNettyMain.class, FLAG, "-Dtux.log=off");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("echo=exact bytes=1048576\n"), r.out() + r.err());
+        assertTrue(r.out().contains("opened=2 kernel=2 tux=0 byReason={NOT_IMPLEMENTED=2}\n"), r.out());
+        assertFalse(r.err().contains("Exception"), r.err());
     }
 
     @Test

@@ -52,6 +52,7 @@ public final class ChildMain {
                 }
             }
         }
+        System.out.println("installed=" + Tux.isInstalled());
         System.out.println("available=" + Tux.isAvailable() + " reason=" + Tux.unavailabilityReason());
     }
 }
