@@ -48,7 +48,10 @@ interface Transport {
     /** The JDK channel to register in a selector's inner selector, or null when {@link #readiness()} is polled. */
     SelectableChannel selectable();
 
-    /** The polled readiness source, or null for the kernel transport. */
+    /**
+     * The polled readiness source, or null for the kernel transport. Called on every selection: return the same
+     * object each time (no allocation).
+     */
     TuxReadiness readiness();
 
     /** The stream {@code socket().getInputStream()} reads; honours SO_TIMEOUT. */

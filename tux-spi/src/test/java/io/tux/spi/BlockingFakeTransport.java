@@ -107,9 +107,11 @@ final class BlockingFakeTransport implements Transport {
         return null;
     }
 
+    private final TuxReadiness readiness = () -> incoming.isEmpty() ? 0 : java.nio.channels.SelectionKey.OP_READ;
+
     @Override
     public TuxReadiness readiness() {
-        return () -> incoming.isEmpty() ? 0 : java.nio.channels.SelectionKey.OP_READ;
+        return readiness;
     }
 
     @Override

@@ -66,12 +66,14 @@ final class FakeTransport implements Transport {
         return null;
     }
 
+    private final TuxReadiness readiness = () -> {
+        polls.incrementAndGet();
+        return ready;
+    };
+
     @Override
     public TuxReadiness readiness() {
-        return () -> {
-            polls.incrementAndGet();
-            return ready;
-        };
+        return readiness;
     }
 
     @Override
