@@ -152,6 +152,43 @@ class ChildJvmTest {
     }
 
     @Test
+    void anInheritedSocketBecomesATuxChannel() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "needs bash");
+        try (java.nio.channels.ServerSocketChannel ssc = PlatformProvider.find().provider().openServerSocketChannel()) {
+            ssc.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            int port = ((java.net.InetSocketAddress) ssc.getLocalAddress()).getPort();
+            String javaBin = Path.of(System.getProperty("tux.test.javaHome", System.getProperty("java.home")), "bin",
+                    "java").toString();
+            // bash connects to us and hands the socket to the JVM as standard input
+            String script = "exec 0<>/dev/tcp/127.0.0.1/" + port + " && exec \"$0\" \"$@\"";
+            List<String> cmd = List.of("/bin/bash", "-c", script, javaBin, "-Xmx128m", FLAG, "-Dtux.log=off", "-cp",
+                    System.getProperty("java.class.path"), ChildInheritedMain.class.getName());
+            File out = dir.resolve("out.txt").toFile();
+            File err = dir.resolve("err.txt").toFile();
+            Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
+            try (java.nio.channels.SocketChannel peer = ssc.accept()) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2);
+                while (b.hasRemaining() && peer.read(b) >= 0) {
+                    // the child's greeting
+                }
+                assertEquals("hi", new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII));
+                peer.write(java.nio.ByteBuffer.wrap(new byte[] {'o', 'k'}));
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish in 60 s");
+            } finally {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            String o = Files.readString(out.toPath());
+            assertEquals(0, p.exitValue(), Files.readString(err.toPath()));
+            assertTrue(o.contains("inherited=io.tux.spi.TuxSocketChannel\n"), o);
+            assertTrue(o.contains("mode=KERNEL reason=NOT_IMPLEMENTED\n"), o);
+            assertTrue(o.contains("answer=ok\n"), o);
+        }
+    }
+
+    @Test
     void withAddExportsTheSupportedWayIsUsed() throws Exception {
         Run r = run(FLAG, "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-Dtux.log=off");
         assertEquals(0, r.exit(), r.err());
