@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TuxSocketChannel extends SocketChannel implements TuxChannel {
 
+    /** The JDK's channel: the TCP connection. Final; its own state is the JDK's (thread-safe). */
     private final SocketChannel tcp;
     private final TuxRuntime rt;
     private final Registrations registrations = new Registrations();
@@ -40,6 +41,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     private volatile Transport transport;
     /** Written once by {@link #onEstablished()} (guarded by {@link #established}) and on a transport switch. */
     private volatile FallbackReason fallbackReason;
+    /** Set once, by CAS, by the thread that finishes connect or accept; read by anyone. */
     private final AtomicBoolean established = new AtomicBoolean();
     /** Created once under {@code this} lock. */
     private TuxSocketAdaptor socket;
@@ -102,7 +104,9 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
 
     /**
      * Replaces the transport (kernel to Tux after the handshake, or back on failure) and moves this channel's
-     * selection keys to the new readiness source.
+     * selection keys to the new readiness source. The caller owns the cutover's consistency: no byte may be left
+     * behind in the old transport (the handshake drains it first), and a read or write in progress on the old
+     * transport finishes there.
      */
     void switchTransport(Transport next, FallbackReason reasonIfKernel) {
         Transport prev = transport;
