@@ -680,6 +680,43 @@ public abstract class NioConformanceSuite {
     }
 
     @Test
+    void closingTheSelectorInsideTheActionEndsTheSelection() throws IOException {
+        SocketChannel[] p = connectedPair();
+        p[0].configureBlocking(false);
+        Selector sel = closeLater(provider().openSelector());
+        SelectionKey key = p[0].register(sel, SelectionKey.OP_WRITE);
+        List<SelectionKey> seen = new ArrayList<>();
+        assertThrows(ClosedSelectorException.class, () -> sel.select(k -> {
+            seen.add(k);
+            try {
+                sel.close();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, 20_000));
+        assertEquals(List.of(key), seen);
+        assertFalse(sel.isOpen());
+        assertFalse(key.isValid());
+        assertFalse(p[0].isRegistered());
+    }
+
+    @Test
+    void anExceptionFromTheActionPropagatesAndTheSelectorStaysUsable() throws IOException {
+        SocketChannel[] p = connectedPair();
+        p[0].configureBlocking(false);
+        Selector sel = closeLater(provider().openSelector());
+        SelectionKey key = p[0].register(sel, SelectionKey.OP_WRITE);
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> sel.select(k -> {
+            throw boom;
+        }, 20_000));
+        assertSame(boom, e);
+        List<SelectionKey> seen = new ArrayList<>();
+        assertEquals(1, sel.select(seen::add, 20_000));
+        assertEquals(List.of(key), seen);
+    }
+
+    @Test
     void wakeupReleasesABlockedSelect() throws Exception {
         Selector sel = closeLater(provider().openSelector());
         CompletableFuture<Integer> result = new CompletableFuture<>();
