@@ -605,6 +605,37 @@ public abstract class NioConformanceSuite {
     }
 
     @Test
+    void nonBlockingWriteReturnsZeroWhenFullAndOpWriteComesBackAfterThePeerReads() throws IOException {
+        SocketChannel[] p = connectedPair();
+        p[0].configureBlocking(false);
+        Selector sel = closeLater(provider().openSelector());
+        SelectionKey key = p[0].register(sel, SelectionKey.OP_WRITE);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+        long written = 0;
+        int n = -1;
+        for (int i = 0; i < 100_000 && n != 0; i++) {
+            chunk.clear();
+            n = p[0].write(chunk);
+            written += n;
+        }
+        assertEquals(0, n, "the socket buffers never filled");
+        sel.selectNow();
+        sel.selectedKeys().clear();
+        // the peer drains everything; the writer becomes writable again
+        ByteBuffer sink = ByteBuffer.allocate(1 << 16);
+        long read = 0;
+        while (read < written) {
+            sink.clear();
+            int r = p[1].read(sink);
+            assertTrue(r > 0);
+            read += r;
+        }
+        assertEquals(written, read);
+        assertEquals(1, sel.select(20_000));
+        assertTrue(key.isWritable());
+    }
+
+    @Test
     void readySetOfAKeyInTheSelectedSetIsOredAndCountsOnlyNewOps() throws IOException {
         SocketChannel[] p = connectedPair();
         p[1].configureBlocking(false);
