@@ -20,7 +20,8 @@ import java.util.function.Function;
  *       <td>network interfaces Tux may attach AF_XDP sockets to; {@code auto}: the one the route chooses.</td></tr>
  *   <tr><td>{@code tux.engineThreads}</td><td>1 to 64</td><td>1</td><td>network threads of the Tux engine.</td></tr>
  *   <tr><td>{@code tux.pollBudgetMicros}</td><td>0 to 1000000</td><td>50</td>
- *       <td>how long a selecting thread polls Tux connections before it sleeps in the kernel; applies only while
+ *       <td>how long a selecting thread polls Tux connections (yielding between polls) before it sleeps in the
+ *       kernel; applies only while
  *       Tux-mode channels are registered, per select call, so an idle program never burns a core.</td></tr>
  *   <tr><td>{@code tux.log}</td><td>{@code off} | {@code info} | {@code debug}</td><td>{@code info}</td>
  *       <td>{@code info}: status and problems, once; {@code debug}: also one line per connection.</td></tr>

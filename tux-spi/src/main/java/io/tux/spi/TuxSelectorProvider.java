@@ -43,7 +43,14 @@ public class TuxSelectorProvider extends SelectorProvider {
         this(globalRuntime());
     }
 
-    /** A provider with its own settings and counters (tests, benchmarks). */
+    /**
+     * A provider with its own settings and counters, beside the JVM's (benchmarks, tests, embedding): it logs
+     * with its own once-flags and its counters are not the MBean's.
+     */
+    public static TuxSelectorProvider create(TuxConfig config) {
+        return new TuxSelectorProvider(config);
+    }
+
     TuxSelectorProvider(TuxConfig config) {
         this(new TuxRuntime(config, PlatformProvider.find(), false));
     }
