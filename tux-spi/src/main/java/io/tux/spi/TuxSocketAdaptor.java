@@ -272,12 +272,20 @@ final class TuxSocketAdaptor extends Socket {
 
     @Override
     public void shutdownInput() throws IOException {
-        jdk.shutdownInput();
+        jdk.shutdownInput(); // the TCP connection, with the JDK adaptor's exceptions
+        Transport t = ch.transport();
+        if (t.mode() != ConnectionMode.KERNEL) {
+            t.shutdownInput();
+        }
     }
 
     @Override
     public void shutdownOutput() throws IOException {
         jdk.shutdownOutput();
+        Transport t = ch.transport();
+        if (t.mode() != ConnectionMode.KERNEL) {
+            t.shutdownOutput();
+        }
     }
 
     @Override

@@ -59,9 +59,11 @@ import org.junit.jupiter.api.Timeout;
  * <p>Every test uses the provider object explicitly (never the global property), so all subclasses run in one
  * JVM. Every wait is bounded: the class timeout, and {@link Await} for conditions.
  *
- * <p>Runs today: {@link PlatformConformanceTest} (the JDK's own provider: the reference) and
- * {@link TuxKernelModeConformanceTest} (TuxSelectorProvider, every connection on the kernel path). To add the Tux
- * mode, write one more subclass:
+ * <p>Runs today: {@link PlatformConformanceTest} (the JDK's own provider: the reference),
+ * {@link TuxKernelModeConformanceTest} (TuxSelectorProvider, every connection on the kernel path) and
+ * {@link MemoryTuxModeConformanceTest} (every connection the suite pairs through {@link #checkEstablished} moved onto
+ * an in-memory stand-in for the Tux transport: polled readiness, begin/end hooks). To add the Tux mode, write one
+ * more subclass:
  * <pre>{@code
  * class TuxModeConformanceTest extends NioConformanceSuite {
  *     static final TuxSelectorProvider TUX = new TuxSelectorProvider(TuxConfig.of(Map.of(...)));
