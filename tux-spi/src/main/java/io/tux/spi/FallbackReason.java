@@ -27,5 +27,15 @@ public enum FallbackReason {
     /** A Unix domain socket: nothing to move. */
     UNIX_DOMAIN,
     /** The Tux transport is not part of this build yet. */
-    NOT_IMPLEMENTED
+    NOT_IMPLEMENTED,
+    /** Another XDP program owns the interface. */
+    INTERFACE_BUSY,
+    /** No route, interface or neighbour towards the peer for the AF_XDP path. */
+    NO_ROUTE,
+    /** An address Tux does not carry (IPv6 today). */
+    UNSUPPORTED_ADDRESS,
+    /** libbpf could not be loaded. */
+    NO_NATIVE_LIBRARY,
+    /** The XDP program failed to load or attach. */
+    PROGRAM_FAILED
 }

@@ -31,6 +31,18 @@ import java.nio.channels.SelectableChannel;
  */
 interface Transport {
 
+    /** Every operation: readiness entirely from the kernel channel. */
+    int KERNEL_ALL = java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_WRITE
+            | java.nio.channels.SelectionKey.OP_CONNECT | java.nio.channels.SelectionKey.OP_ACCEPT;
+
+    /**
+     * The operations whose readiness the selector takes from {@link #selectable()}; the rest come from
+     * {@link #readiness()}. When it changes, the transport tells the channel ({@code readinessSourcesChanged}).
+     */
+    default int kernelOps() {
+        return readiness() == null ? KERNEL_ALL : 0;
+    }
+
     ConnectionMode mode();
 
     int read(ByteBuffer dst) throws IOException;

@@ -16,6 +16,15 @@ interface TuxChannel {
     /** The polled readiness source when the transport is not the kernel, else null. */
     TuxReadiness readiness();
 
+    /**
+     * The operations whose readiness comes from {@link #kernelSelectable()} while {@link #readiness()} gives the
+     * others: all of them for the kernel transport, none for a fully polled one, some while a Tux connection is
+     * being cut over direction by direction.
+     */
+    default int kernelOps() {
+        return readiness() == null ? Transport.KERNEL_ALL : 0;
+    }
+
     /** The keys that Tux selectors created for this channel. */
     Registrations registrations();
 }

@@ -27,6 +27,9 @@ import java.util.function.Function;
  *       <td>{@code info}: status and problems, once; {@code debug}: also one line per connection.</td></tr>
  *   <tr><td>{@code tux.summaryAtExit}</td><td>{@code true} | {@code false}</td><td>{@code false}</td>
  *       <td>print one summary line of the connection counters to standard error when the JVM exits.</td></tr>
+ *   <tr><td>{@code tux.stack}</td><td>{@code xdp} | {@code loopback}</td><td>{@code xdp}</td>
+ *       <td>what carries Tux connections: AF_XDP sockets ({@code xdp}), or an in-process loopback that needs no
+ *       privileges and serves connections whose two ends are in this JVM ({@code loopback}: tests, demos).</td></tr>
  * </table>
  *
  * <p>Values are trimmed; {@code true}/{@code false} and the {@code tux.log} words ignore case. A malformed value
@@ -47,6 +50,7 @@ public final class TuxConfig {
     public static final String POLL_BUDGET_MICROS = "tux.pollBudgetMicros";
     public static final String LOG = "tux.log";
     public static final String SUMMARY_AT_EXIT = "tux.summaryAtExit";
+    public static final String STACK = "tux.stack";
 
     /** Every property this class reads, in the order of the table. */
     public static final List<String> PROPERTIES = List.of(ENABLED, HANDSHAKE_TIMEOUT_MILLIS, INTERFACES,
@@ -59,7 +63,16 @@ public final class TuxConfig {
     private final int pollBudgetMicros;
     private final LogLevel log;
     private final boolean summaryAtExit;
+    private final StackKind stack;
     private final List<String> problems;
+
+    /** What carries Tux connections ({@code tux.stack}). */
+    public enum StackKind {
+        /** AF_XDP sockets on the interface that routes to the peer (production). */
+        XDP,
+        /** An in-process loopback: both ends of every connection in this JVM (tests, demos). */
+        LOOPBACK
+    }
 
     private TuxConfig(Function<String, String> lookup) {
         List<String> errors = new ArrayList<>(2);
@@ -70,6 +83,7 @@ public final class TuxConfig {
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);
         log = logLevel(lookup, errors);
         summaryAtExit = bool(lookup, SUMMARY_AT_EXIT, false, errors);
+        stack = stackKind(lookup, errors);
         problems = List.copyOf(errors);
     }
 
@@ -111,6 +125,10 @@ public final class TuxConfig {
 
     public boolean summaryAtExit() {
         return summaryAtExit;
+    }
+
+    public StackKind stack() {
+        return stack;
     }
 
     /** One message per malformed property, in table order; empty when every value is well formed. */
@@ -192,6 +210,22 @@ public final class TuxConfig {
         return true;
     }
 
+    private static StackKind stackKind(Function<String, String> lookup, List<String> errors) {
+        String raw = lookup.apply(STACK);
+        if (raw == null) {
+            return StackKind.XDP;
+        }
+        switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "xdp":
+                return StackKind.XDP;
+            case "loopback":
+                return StackKind.LOOPBACK;
+            default:
+                errors.add(invalid(STACK, raw, "xdp or loopback"));
+                return StackKind.XDP;
+        }
+    }
+
     private static LogLevel logLevel(Function<String, String> lookup, List<String> errors) {
         String raw = lookup.apply(LOG);
         if (raw == null) {
@@ -215,6 +249,7 @@ public final class TuxConfig {
         return ENABLED + "=" + enabled + ", " + HANDSHAKE_TIMEOUT_MILLIS + "=" + handshakeTimeoutMillis + ", "
                 + INTERFACES + "=" + (interfaces.isEmpty() ? "auto" : String.join(",", interfaces)) + ", "
                 + ENGINE_THREADS + "=" + engineThreads + ", " + POLL_BUDGET_MICROS + "=" + pollBudgetMicros + ", "
-                + LOG + "=" + log.name().toLowerCase(Locale.ROOT) + ", " + SUMMARY_AT_EXIT + "=" + summaryAtExit;
+                + LOG + "=" + log.name().toLowerCase(Locale.ROOT) + ", " + SUMMARY_AT_EXIT + "=" + summaryAtExit
+                + ", " + STACK + "=" + stack.name().toLowerCase(Locale.ROOT);
     }
 }

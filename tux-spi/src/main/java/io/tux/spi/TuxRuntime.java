@@ -3,6 +3,8 @@ package io.tux.spi;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.tux.core.stack.TuxStack;
+import io.tux.core.stack.TuxUnavailableException;
 
 /**
  * What every {@link TuxSelectorProvider} of one JVM shares: the configuration, the platform provider, whether Tux
@@ -26,13 +28,17 @@ final class TuxRuntime {
     final TuxConfig config;
     final PlatformProvider.Result platform;
     final TuxStats stats = new TuxStats();
-    /** Why connections are not on Tux; never null while the Tux transport is not implemented. */
+    /** Why connections cannot go on Tux in this JVM; null when they can. */
     final FallbackReason reason;
     /** An exception describing {@link #reason}, like Netty's Epoll.unavailabilityCause(); null when available. */
     final Throwable cause;
     private final boolean global;
     private final AtomicBoolean announced = new AtomicBoolean();
     private final AtomicBoolean mbeanTried = new AtomicBoolean();
+    /** Written once under {@code this} lock by the first connection, read by any thread (volatile). */
+    private volatile TuxStack stack;
+    /** Written once under {@code this} lock when creating the stack failed. */
+    private volatile TuxUnavailableException stackFailure;
 
     TuxRuntime(TuxConfig config, PlatformProvider.Result platform, boolean global) {
         this.config = config;
@@ -47,13 +53,51 @@ final class TuxRuntime {
         } else if (!config.enabled()) {
             reason = FallbackReason.DISABLED;
             cause = new IllegalStateException("Tux is disabled by " + TuxConfig.ENABLED + "=false");
-        } else {
-            // When the engine lands: probe privileges, AF_XDP and queues here and keep NO_PRIVILEGE, NO_AF_XDP,
-            // QUEUE_BUSY as the reason when they fail.
+        } else if (!StackFactory.inBuild(config.stack())) {
             reason = FallbackReason.NOT_IMPLEMENTED;
             cause = new UnsupportedOperationException(
                     "the Tux transport is not implemented in this build: connections run on kernel TCP");
+        } else {
+            TuxUnavailableException why = StackFactory.probe(config);
+            reason = why == null ? null : FallbackReasons.of(why.reason());
+            cause = why;
         }
+    }
+
+    /**
+     * The stack that carries this JVM's Tux connections, made on first use; null when Tux is not available here
+     * (then {@link #reason} says why). Never throws.
+     */
+    TuxStack stack() {
+        TuxStack s = stack;
+        if (s != null || cause != null) {
+            return s;
+        }
+        synchronized (this) {
+            if (stack == null && stackFailure == null) {
+                try {
+                    stack = StackFactory.create(config);
+                } catch (TuxUnavailableException e) {
+                    stackFailure = e;
+                } catch (Throwable t) {
+                    stackFailure = new TuxUnavailableException(TuxUnavailableException.Reason.OTHER, t.toString(), t);
+                }
+                if (stackFailure != null && config.log() != TuxConfig.LogLevel.OFF) {
+                    try {
+                        System.getLogger("io.tux").log(Level.WARNING,
+                                "Tux: connections run on kernel TCP: " + stackFailure.getMessage());
+                    } catch (Throwable ignored) {
+                        // logging must never break the program
+                    }
+                }
+            }
+            return stack;
+        }
+    }
+
+    /** Why {@link #stack()} returned null although the probe passed; null otherwise. */
+    TuxUnavailableException stackFailure() {
+        return stackFailure;
     }
 
     static TuxRuntime global() {
@@ -91,6 +135,11 @@ final class TuxRuntime {
         }
         try {
             System.Logger log = System.getLogger("io.tux");
+            if (reason == null) {
+                log.log(Level.INFO, "Tux: enabled (" + TuxConfig.STACK + "=" + config.stack().name().toLowerCase(
+                        java.util.Locale.ROOT) + "); connections move to Tux when the peer runs it too");
+                return;
+            }
             switch (reason) {
                 case PLATFORM_UNREACHABLE -> log.log(Level.ERROR,
                         "Tux: NIO channels cannot be opened, the platform's SelectorProvider is unreachable", cause);

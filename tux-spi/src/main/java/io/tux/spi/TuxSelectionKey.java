@@ -77,7 +77,7 @@ final class TuxSelectionKey extends AbstractSelectionKey {
             SelectionKey in = inner;
             if (in != null) {
                 try {
-                    in.interestOps(ops);
+                    in.interestOps(ops & tuxChannel.kernelOps());
                 } catch (CancelledKeyException e) {
                     // the kernel channel closed under us (its close cancels our key too) or moved away: this
                     // key's own validity is what the caller sees

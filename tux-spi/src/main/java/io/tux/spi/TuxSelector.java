@@ -332,8 +332,12 @@ public final class TuxSelector extends AbstractSelector {
         if (!(att instanceof TuxSelectionKey k) || !k.isValid() || k.inner() != innerKey) {
             return; // a key re-homed or cancelled during this selection
         }
+        int ops = innerKey.readyOps() & k.tuxChannel().kernelOps();
+        if (ops == 0) {
+            return; // readiness of an operation that moved to the polled source meanwhile
+        }
         events++;
-        processReady(k, innerKey.readyOps());
+        processReady(k, ops);
     }
 
     /** Applies one key's new ready set exactly as the JDK's SelectorImpl.processReadyEvents does. */
@@ -393,18 +397,30 @@ public final class TuxSelector extends AbstractSelector {
     /** Puts a key where its channel's readiness comes from now: the inner selector or the polled set. */
     private void home(TuxSelectionKey k) {
         TuxChannel tc = k.tuxChannel();
+        int kernelOps = tc.kernelOps();
         if (tc.readiness() != null) {
-            SelectionKey in = k.inner();
-            if (in != null) {
-                in.cancel();
-                k.setInner(null);
-            }
             addPolled(k);
-            return;
+            if (kernelOps == 0 || tc.kernelSelectable() == null) {
+                SelectionKey in = k.inner();
+                if (in != null) {
+                    in.cancel();
+                    k.setInner(null);
+                }
+                return;
+            }
+            // Split readiness (a connection being cut over): some operations stay with the kernel channel.
+        } else {
+            removePolled(k);
         }
-        removePolled(k);
         SelectionKey in = k.inner();
         if (in != null && in.isValid()) {
+            synchronized (k) {
+                try {
+                    in.interestOps(k.interestOpsRaw() & kernelOps);
+                } catch (CancelledKeyException e) {
+                    // closing: its close cancels our key too
+                }
+            }
             return;
         }
         SelectableChannel kernel = tc.kernelSelectable();
@@ -413,7 +429,7 @@ public final class TuxSelector extends AbstractSelector {
         }
         try {
             synchronized (k) { // orders against interestOps(int): the inner key gets the latest interest set
-                k.setInner(kernel.register(inner, k.interestOpsRaw(), k));
+                k.setInner(kernel.register(inner, k.interestOpsRaw() & kernelOps, k));
             }
         } catch (ClosedChannelException e) {
             // the channel is closing; its close cancels our key too

@@ -1,6 +1,9 @@
 package io.tux.spi;
 
 import java.io.IOException;
+import io.tux.core.stack.TuxStack;
+import io.tux.core.stack.TuxUnavailableException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -43,6 +46,10 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     private volatile FallbackReason fallbackReason;
     /** Set once, by CAS, by the thread that finishes connect or accept; read by anyone. */
     private final AtomicBoolean established = new AtomicBoolean();
+    /** Set once when the handshake's outcome was counted (by the network thread). */
+    private final AtomicBoolean tuxOutcome = new AtomicBoolean();
+    /** The Tux transport once the handshake started (written once before it is published as the transport). */
+    private volatile TuxTransport tux;
     /** Created once under {@code this} lock. */
     private TuxSocketAdaptor socket;
 
@@ -88,18 +95,83 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             return;
         }
         FallbackReason why = rt.reason;
+        InetSocketAddress local = null;
+        InetSocketAddress remote = null;
         try {
-            if (tcp.getLocalAddress() instanceof UnixDomainSocketAddress) {
+            SocketAddress l = tcp.getLocalAddress();
+            SocketAddress r = tcp.getRemoteAddress();
+            if (l instanceof UnixDomainSocketAddress) {
                 why = FallbackReason.UNIX_DOMAIN;
+            } else if (l instanceof InetSocketAddress il && r instanceof InetSocketAddress ir) {
+                local = il;
+                remote = ir;
             }
         } catch (IOException | RuntimeException ignored) {
             // closed meanwhile: keep the runtime's reason
         }
+        if (why == null && local != null) {
+            why = startTux(local, remote);
+            if (why == null) {
+                return; // the handshake runs; tuxEstablished() or tuxHandshakeFailed() records the outcome
+            }
+        }
+        if (why == null) {
+            why = FallbackReason.ENGINE_ERROR;
+        }
+        recordKernel(why);
+    }
+
+    /** Starts the handshake on a {@link TuxTransport}; returns null if it started, else why not. */
+    private FallbackReason startTux(InetSocketAddress local, InetSocketAddress remote) {
+        TuxStack stack = rt.stack();
+        if (stack == null) {
+            TuxUnavailableException f = rt.stackFailure();
+            return f == null ? FallbackReason.ENGINE_ERROR : FallbackReasons.of(f.reason());
+        }
+        TuxTransport t = new TuxTransport(this, tcp, rt);
+        try {
+            t.attach(stack.open(local, remote, 0L, t));
+        } catch (TuxUnavailableException e) {
+            rt.debug("Tux: connection " + tcp + " on kernel TCP: " + e.getMessage());
+            return FallbackReasons.of(e.reason());
+        } catch (RuntimeException | Error e) {
+            rt.debug("Tux: connection " + tcp + " on kernel TCP: " + e);
+            return FallbackReason.ENGINE_ERROR;
+        }
+        tux = t;
+        transport = t;
+        registrations.transportChanged();
+        return null;
+    }
+
+    private void recordKernel(FallbackReason why) {
         fallbackReason = why;
         rt.established(ConnectionMode.KERNEL, why);
         if (rt.config.log() == TuxConfig.LogLevel.DEBUG) {
             rt.debug("Tux: connection " + tcp + " on kernel TCP: " + why);
         }
+    }
+
+    /** Network thread: the Tux handshake completed; the connection is counted on Tux. */
+    void tuxEstablished() {
+        if (tuxOutcome.compareAndSet(false, true)) {
+            fallbackReason = null;
+            rt.established(ConnectionMode.TUX, null);
+            rt.debug("Tux: connection " + tcp + " on Tux");
+        }
+    }
+
+    /** Network thread: the peer never answered the handshake: it does not run Tux. */
+    void tuxHandshakeFailed() {
+        if (tuxOutcome.compareAndSet(false, true)) {
+            recordKernel(FallbackReason.PEER_NOT_TUX);
+        }
+    }
+
+    /** The transport moved some operation's readiness between the kernel and Tux: re-home the selection keys. */
+    void readinessSourcesChanged() {
+        registrations.transportChanged();
+        registrations.signal();
     }
 
     /**
@@ -361,6 +433,11 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     @Override
     public TuxReadiness readiness() {
         return transport.readiness();
+    }
+
+    @Override
+    public int kernelOps() {
+        return transport.kernelOps();
     }
 
     @Override

@@ -25,7 +25,7 @@ class TuxConfigTest {
         assertEquals(List.of(), c.problems());
         assertNull(c.problemText());
         assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.interfaces=auto, tux.engineThreads=1, "
-                + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false", c.toString());
+                + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false, tux.stack=xdp", c.toString());
     }
 
     @Test

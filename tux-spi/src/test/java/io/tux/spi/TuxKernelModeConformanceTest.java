@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The conformance suite against {@link TuxSelectorProvider} in its wrapping mode where every connection runs on
- * the kernel path ({@link FallbackReason#NOT_IMPLEMENTED}).
+ * the kernel path: the AF_XDP stack is not in this build yet ({@link FallbackReason#NOT_IMPLEMENTED}).
  */
 class TuxKernelModeConformanceTest extends NioConformanceSuite {
 

@@ -55,6 +55,11 @@ public final class Connection {
 
     /** Written by the network thread (volatile store), read by anyone. */
     private volatile ConnectionState state = ConnectionState.HANDSHAKING;
+    /**
+     * Written once by the network thread (volatile) when the peer's first handshake arrived, before it answers
+     * it; read by anyone. Once true the peer runs Tux and may become established and send on Tux.
+     */
+    private volatile boolean peerHeard;
 
     /** Written by the application (volatile), read by the network thread: send a FIN after the data. */
     volatile boolean finRequested;
@@ -138,6 +143,12 @@ public final class Connection {
      * thread than the network thread the reorder part may be stale.
      */
     public long bufferedBytes() { return receive.ring.readableBytes() + receive.heldBytes; }
+
+    /** True once the peer's handshake arrived: the peer runs Tux (see {@link #peerHeard}). */
+    public boolean peerHeard() { return peerHeard; }
+
+    /** Bytes written to this connection that the peer acknowledged (stream position of the send buffer). */
+    public long acknowledgedBytes() { return send.ring.consumerPosition(); }
 
     /** Room in the send buffer now. */
     public int writableBytes() { return send.ring.freeBytes(); }
@@ -264,6 +275,8 @@ public final class Connection {
     }
 
     // ---- network thread ----
+
+    void markPeerHeard() { peerHeard = true; }
 
     void established(long remoteAppData) {
         this.remoteAppData = remoteAppData;

@@ -431,6 +431,7 @@ public final class Engine implements PacketSink {
             c.remoteId = remoteId;
             c.remoteToken = remoteToken;
             c.remoteKnown = true;
+            c.markPeerHeard();
             c.sendPayload = Math.min(maxPayload, remoteMaxPayload);
             c.receive.start(remoteIsn);
             c.send.peerEdge = c.localIsn + Math.max(0, Math.min(PacketCodec.window(s, off), config.window()));
