@@ -46,7 +46,6 @@ public final class Connection {
     /** Loop-iteration events for the listener (EVENT_*); 0 when not on the engine's notify list. */
     int events;
     long terminalAt = Long.MAX_VALUE;
-    boolean resetDue;
     /** The peer's app data from its handshake, until {@link #established} publishes it. */
     long pendingAppData;
 
@@ -232,8 +231,9 @@ public final class Connection {
     }
 
     /**
-     * Lets go of the connection: an orderly FIN after what was written; if bytes arrived that were never read,
-     * or arrive later, the peer is reset instead (as TCP does).
+     * Lets go of the connection: an orderly FIN after what was written. Bytes delivered and not read, and bytes
+     * that arrive later, are acknowledged and thrown away. (TCP resets the peer when unread bytes are thrown away;
+     * a caller that wants that calls {@link #abort()} instead.)
      */
     public void close() {
         finRequested = true;
