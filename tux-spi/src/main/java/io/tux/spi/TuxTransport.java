@@ -3,13 +3,21 @@ package io.tux.spi;
 import io.tux.core.engine.Connection;
 import io.tux.core.engine.ConnectionListener;
 import io.tux.core.engine.ConnectionState;
+import io.tux.core.engine.TuxConnectionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,18 +33,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Receiving.</b> Bytes come from TCP until X is known (the first 8 bytes of the peer's Tux stream) and
  * that many TCP bytes were read; then from Tux. Bytes read from TCP beyond X (the nudge) are control bytes and
- * never reach the application. A TCP end of stream is the real end unless the peer runs Tux and may have cut
- * over: then X or the Tux stream's end decides.
+ * never reach the application. A TCP end (or reset) is the real one unless the peer runs Tux and may have cut
+ * over: then X, or the Tux stream's end without X, decides.
  *
  * <p><b>Readiness.</b> While a direction is on TCP its selection readiness comes from the kernel (the selector
  * keeps the TCP channel registered for {@link #kernelOps()}); once on Tux it is polled ({@link #readiness()}).
  *
- * <p>If the handshake fails (the peer never answered: it does not run Tux), neither direction was cut over and
- * the transport behaves as the kernel's for good ({@link #mode()} is then KERNEL).
+ * <p>If the peer never answered the handshake (it does not run Tux), neither direction was cut over and the
+ * transport behaves as the kernel's for good ({@link #mode()} is then KERNEL, readiness all from the kernel).
  *
  * <p>Threading: reads are serialised by {@link #readLock}, writes by {@link #writeLock}; the fields say who
- * writes and reads them. The network thread only calls the listener, which unparks waiters and signals
- * selectors.
+ * writes and reads them. The network thread only runs the listener methods, which unpark waiters, signal
+ * selectors and start the short cutover tasks on virtual threads.
  */
 final class TuxTransport implements Transport, ConnectionListener {
     /** The control byte sent on TCP after X was acknowledged. */
@@ -45,33 +53,43 @@ final class TuxTransport implements Transport, ConnectionListener {
     private final TuxSocketChannel ch;
     private final SocketChannel tcp;
     private final TuxRuntime rt;
-    /** Set once by {@link #attach} before the transport is installed; the handshake's connection. */
+    /** Set once by {@link #attach} before the transport is published as the channel's transport. */
     private volatile Connection conn;
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
 
-    // ---- send side: written under writeLock, read by anyone through the volatile ----
+    // ---- send side ----
     /** Application bytes written on TCP; under writeLock. */
     private long tcpWritten;
     /** Written under writeLock when the send direction moves to Tux; read by anyone. */
     private volatile boolean sendOnTux;
+    /** Written by shutdownOutput (under writeLock); read by anyone. */
+    private volatile boolean outputShut;
 
-    // ---- receive side: written under readLock ----
+    // ---- receive side ----
     /** Application bytes read from TCP; under readLock. */
     private long tcpRead;
     /** The peer's X, or -1 while unknown; under readLock. */
     private long x = -1;
+    private final ByteBuffer header = ByteBuffer.allocate(8);
     /** Written under readLock when the receive direction moves to Tux; read by anyone. */
     private volatile boolean receiveOnTux;
-    /** Written under readLock when TCP reported its end before X was known; read by anyone. */
+    /** A nudge byte is still to be read from TCP (the receive side moved on without it); under readLock. */
+    private boolean nudgeDue = true;
+    /** Written under readLock when TCP ended (or was reset) before X was known; read by anyone. */
     private volatile boolean tcpEnded;
-    private final ByteBuffer header = ByteBuffer.allocate(8);
+    private boolean tcpWasReset;
+    private long tcpEndedAt;
+    /** A receive-cutover task is pending (CAS-free: only the network thread sets it, the task clears it). */
+    private volatile boolean receiveTaskPending;
 
-    /** Written by the network thread when the handshake failed (volatile); read by anyone. */
+    /** Written by the network thread when the handshake failed without hearing the peer; read by anyone. */
     private volatile boolean failed;
-    /** Written by close (any thread); read by waiters. */
+    /** Written by close (any thread); read by everyone. */
     private volatile boolean closed;
+    /** Written by shutdownInput (any thread); read by readers and readiness. */
+    private volatile boolean inputShut;
     /** Threads waiting for Tux readiness: set by the waiter before it re-checks and parks, read by the listener. */
     private volatile Thread reader;
     private volatile Thread writer;
@@ -89,15 +107,15 @@ final class TuxTransport implements Transport, ConnectionListener {
         this.conn = c;
     }
 
-    Connection connection() {
-        return conn;
-    }
-
     // ---------------------------------------------------------------- listener (network thread)
 
     @Override
     public void onReadable(Connection c) {
         wake(reader);
+        if (!receiveOnTux && !receiveTaskPending && c.readableBytes() >= 8) {
+            receiveTaskPending = true;
+            runVirtual("tux-receive-cutover", this::receiveCutoverTask);
+        }
         ch.signalReadiness();
     }
 
@@ -112,8 +130,8 @@ final class TuxTransport implements Transport, ConnectionListener {
     public void onStateChanged(Connection c, ConnectionState s) {
         if (s == ConnectionState.ESTABLISHED) {
             ch.tuxEstablished();
-            startCutover();
-        } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard()) {
+            runVirtual("tux-send-cutover", this::sendCutoverTask);
+        } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard() && !sendOnTux && !receiveOnTux) {
             failed = true;
             ch.tuxHandshakeFailed();
             ch.readinessSourcesChanged();
@@ -128,21 +146,41 @@ final class TuxTransport implements Transport, ConnectionListener {
         if (t != null) LockSupport.unpark(t);
     }
 
-    /** Cuts the send direction over at once, so that the peer learns X even if this end never writes. */
-    private void startCutover() {
+    private void runVirtual(String name, Runnable task) {
         try {
-            Thread.ofVirtual().name("tux-cutover").start(() -> {
-                writeLock.lock();
-                try {
-                    if (!sendOnTux && !closed) cutover();
-                } catch (IOException e) {
-                    // the connection failed meanwhile; reads and writes report it
-                } finally {
-                    writeLock.unlock();
-                }
-            });
+            Thread.ofVirtual().name(name).start(task);
         } catch (Throwable t) {
-            // no virtual thread (out of memory...): the first write cuts over instead
+            // cannot happen short of memory exhaustion; the next read or write does the same work
+            rt.debug("Tux: no " + name + " thread: " + t);
+        }
+    }
+
+    /** Cuts the send direction over at once, so that the peer learns X even if this end never writes. */
+    private void sendCutoverTask() {
+        writeLock.lock();
+        try {
+            if (!sendOnTux && !outputShut && !closed) cutover();
+        } catch (IOException e) {
+            // the connection failed meanwhile; reads and writes report it
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Moves the receive side to Tux as soon as X arrived and the TCP bytes before it were read. */
+    private void receiveCutoverTask() {
+        readLock.lock();
+        try {
+            receiveTaskPending = false;
+            if (!receiveOnTux && !closed) {
+                learnX();
+                if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
+            }
+            if (receiveOnTux) consumeNudgeIfThere();
+        } catch (IOException e) {
+            // reported by the next read
+        } finally {
+            readLock.unlock();
         }
     }
 
@@ -150,20 +188,32 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public ConnectionMode mode() {
-        return failed ? ConnectionMode.KERNEL : conn != null && conn.state() == ConnectionState.ESTABLISHED
-                || sendOnTux || receiveOnTux ? ConnectionMode.TUX : ConnectionMode.KERNEL;
+        Connection c = conn;
+        if (failed || c == null) return ConnectionMode.KERNEL;
+        return sendOnTux || receiveOnTux || c.state() == ConnectionState.ESTABLISHED
+                ? ConnectionMode.TUX : ConnectionMode.KERNEL;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed || !ch.isOpen()) throw new ClosedChannelException();
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        return read(dst, -1);
+    }
+
+    /** @param timeoutNanos -1 for none, else the adaptor's SO_TIMEOUT (Tux part only) */
+    private int read(ByteBuffer dst, long timeoutNanos) throws IOException {
+        ensureOpen();
         if (inputShut) return -1;
         readLock.lock();
         try {
             for (;;) {
                 if (inputShut) return -1;
-                if (receiveOnTux) return readTux(dst);
+                if (receiveOnTux) return readTux(dst, timeoutNanos);
                 learnX();
-                if (x >= 0 && tcpRead >= x) {
+                if (x >= 0 && tcpRead >= x && !tcpEnded) {
                     moveReceiveToTux();
                     continue;
                 }
@@ -172,12 +222,18 @@ final class TuxTransport implements Transport, ConnectionListener {
                     if (r != 1) return r;
                     continue;
                 }
-                int n = readTcp(dst);
-                if (n == -2) continue; // only control bytes: the receive side moves to Tux
+                int n;
+                try {
+                    n = readTcp(dst);
+                } catch (SocketException e) {
+                    if (!mayHaveCutOver()) throw e;
+                    endOfTcp(true);
+                    continue;
+                }
+                if (n == -2) continue; // only the nudge came: X is reached
                 if (n == -1) {
-                    if (failed || conn == null || !conn.peerHeard()) return -1;
-                    tcpEnded = true;
-                    ch.readinessSourcesChanged();
+                    if (!mayHaveCutOver()) return -1;
+                    endOfTcp(false);
                     continue;
                 }
                 return n;
@@ -189,21 +245,34 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
         for (int i = offset; i < offset + length; i++) {
-            if (dsts[i].hasRemaining()) {
-                long n = read(dsts[i]);
-                if (n <= 0) return n;
-                long total = n;
-                // fill further buffers only with what is at hand, never blocking for them
-                for (int j = i + 1; j < offset + length && !dsts[i].hasRemaining() && receiveOnTux; j++, i++) {
-                    int m = conn.read(dsts[j]);
-                    if (m <= 0) break;
-                    total += m;
-                }
-                return total;
+            if (!dsts[i].hasRemaining()) continue;
+            long total = read(dsts[i]);
+            if (total <= 0) return total;
+            // fill further buffers only with what is at hand, never blocking for them
+            for (int j = i + 1; j < offset + length && !dsts[j - 1].hasRemaining() && receiveOnTux; j++) {
+                int m = conn.read(dsts[j]);
+                if (m <= 0) break;
+                total += m;
             }
+            return total;
         }
         return 0;
+    }
+
+    /** The peer runs Tux (its handshake arrived) and this end did not give up: it may have cut over. */
+    private boolean mayHaveCutOver() {
+        Connection c = conn;
+        return !failed && c != null && c.peerHeard();
+    }
+
+    private void endOfTcp(boolean reset) {
+        tcpEnded = true;
+        tcpWasReset = reset;
+        tcpEndedAt = System.nanoTime();
+        nudgeDue = false;
+        ch.readinessSourcesChanged();
     }
 
     /** Takes X from the Tux stream if its 8 bytes arrived. Under readLock. */
@@ -224,9 +293,24 @@ final class TuxTransport implements Transport, ConnectionListener {
         ch.readinessSourcesChanged();
     }
 
+    /** Reads the nudge if it is already there, without blocking. Under readLock. */
+    private void consumeNudgeIfThere() {
+        if (!nudgeDue || tcpEnded) return;
+        try {
+            if (tcp.socket().getInputStream().available() <= 0) return;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            if (tcp.read(one) == 1) {
+                nudgeDue = false;
+            }
+        } catch (IOException | RuntimeException e) {
+            nudgeDue = false; // TCP is gone; nothing more will come on it
+        }
+    }
+
     /**
-     * TCP ended before X was known, and the peer runs Tux: X in the Tux stream means it cut over (continue on
-     * Tux); the Tux stream's end or failure without X means it never did (the real end).
+     * TCP ended before X was known, and the peer runs Tux: X means it cut over (continue on Tux); the Tux
+     * stream's end or failure without X means it did not (the real end); so does a Tux connection still not
+     * established a handshake timeout after TCP's end (a peer that cut over is established: its X establishes us).
      *
      * @return 1 to continue reading, -1 for the end, 0 when undecided and not blocking
      */
@@ -235,24 +319,37 @@ final class TuxTransport implements Transport, ConnectionListener {
         boolean completed = false;
         if (blocking) ch.beginBlocking();
         try {
+            long patience = TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
             for (;;) {
                 learnX();
                 if (x >= 0) {
-                    if (x != tcpRead) throw new IOException("Tux cutover: TCP ended at " + tcpRead + ", the peer sent " + x);
+                    if (x != tcpRead) {
+                        throw new IOException("Tux cutover: TCP ended at " + tcpRead + ", the peer sent " + x);
+                    }
+                    tcpEnded = false;
                     moveReceiveToTux();
                     completed = true;
                     return 1;
                 }
                 Connection c = conn;
                 ConnectionState s = c.state();
-                if (s.isTerminal() || (c.readableBytes() == 0 && c.isReadable())) {
+                if (s == ConnectionState.RESET) {
                     completed = true;
+                    throw new SocketException("Connection reset");
+                }
+                if (c.readableBytes() == 0 && c.isReadable() && !s.isTerminal()) {
+                    completed = true;
+                    return -1; // the peer's Tux stream ended without X: it never cut over; TCP's end is the end
+                }
+                boolean stale = s == ConnectionState.HANDSHAKING && System.nanoTime() - tcpEndedAt > patience;
+                if (s.isTerminal() || stale) {
+                    completed = true;
+                    if (tcpWasReset) throw new SocketException("Connection reset");
                     return -1;
                 }
-                if (!blocking) return 0;
-                if (closed || !ch.isOpen()) return 0; // endBlocking throws AsynchronousCloseException
+                if (!blocking || closed || !ch.isOpen()) return 0; // endBlocking throws when closed
                 reader = Thread.currentThread();
-                if (c.readableBytes() < 8 && !c.isReadable()) LockSupport.park(this);
+                if (c.readableBytes() < 8 && !c.isReadable()) LockSupport.parkNanos(this, patience / 4);
                 reader = null;
             }
         } finally {
@@ -280,6 +377,7 @@ final class TuxTransport implements Transport, ConnectionListener {
             if (x >= 0 && tcpRead + n > x) {
                 int app = (int) (x - tcpRead);
                 checkControl(dst, start + app, n - app);
+                nudgeDue = false;
                 dst.position(start + app);
                 n = app;
             }
@@ -296,44 +394,76 @@ final class TuxTransport implements Transport, ConnectionListener {
         }
     }
 
-    private int readTux(ByteBuffer dst) throws IOException {
+    private int readTux(ByteBuffer dst, long timeoutNanos) throws IOException {
         Connection c = conn;
-        int n = c.read(dst);
-        if (n != 0 || !dst.hasRemaining() || !ch.isBlocking()) return n;
+        if (!ch.isBlocking()) return tuxRead(c, dst);
+        // Blocking: the JDK's begin/end protocol even when bytes are waiting (an interrupted thread closes).
         boolean completed = false;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         ch.beginBlocking();
         try {
+            int n = tuxRead(c, dst);
+            if (n != 0 || !dst.hasRemaining()) {
+                completed = true;
+                return n;
+            }
             for (;;) {
-                if (spinFor(c, true)) {
-                    n = c.read(dst);
-                    if (n != 0) {
-                        completed = true;
-                        return n;
+                if (!spinFor(c, true)) {
+                    if (closed || !ch.isOpen() || inputShut) break;
+                    reader = Thread.currentThread();
+                    if (!c.isReadable() && !inputShut) {
+                        if (deadline != 0) {
+                            long left = deadline - System.nanoTime();
+                            if (left <= 0) throw new SocketTimeoutException("Read timed out");
+                            LockSupport.parkNanos(this, left);
+                        } else {
+                            LockSupport.park(this);
+                        }
                     }
+                    reader = null;
                 }
-                if (closed || !ch.isOpen()) return 0; // endBlocking throws
-                reader = Thread.currentThread();
-                if (!c.isReadable()) LockSupport.park(this);
-                reader = null;
-                n = c.read(dst);
+                if (closed || !ch.isOpen()) break; // endBlocking throws
+                if (inputShut) {
+                    completed = true;
+                    return -1;
+                }
+                n = tuxRead(c, dst);
                 if (n != 0) {
                     completed = true;
                     return n;
                 }
             }
+            return 0;
         } finally {
             reader = null;
             ch.endBlocking(completed);
         }
     }
 
+    /** A read of the Tux stream, with a peer's reset reported as the JDK reports a TCP reset. */
+    private static int tuxRead(Connection c, ByteBuffer dst) throws IOException {
+        try {
+            return c.read(dst);
+        } catch (TuxConnectionException e) {
+            throw asSocketException(e);
+        }
+    }
+
+    private static IOException asSocketException(TuxConnectionException e) {
+        return switch (e.state()) {
+            case RESET -> new SocketException("Connection reset");
+            case TIMED_OUT -> new SocketException("Connection timed out");
+            default -> new SocketException(e.getMessage());
+        };
+    }
+
     /** Polls for up to the configured budget; true if the connection became ready. */
     private boolean spinFor(Connection c, boolean read) {
         long budget = rt.config.pollBudgetMicros() * 1000L;
+        if (budget == 0) return read ? c.isReadable() : c.isWritable();
         long end = System.nanoTime() + budget;
         do {
             if (read ? c.isReadable() : c.isWritable()) return true;
-            if (budget == 0) return false;
             Thread.onSpinWait();
         } while (System.nanoTime() - end < 0 && !closed);
         return false;
@@ -341,6 +471,14 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureOpen();
+        if (outputShut) throw new ClosedChannelException();
         writeLock.lock();
         try {
             if (!sendOnTux) {
@@ -348,43 +486,46 @@ final class TuxTransport implements Transport, ConnectionListener {
                 if (c != null && !failed && c.state() == ConnectionState.ESTABLISHED) {
                     cutover();
                 } else {
-                    int n = tcp.write(src);
+                    long n = tcp.write(srcs, offset, length);
                     if (n > 0) tcpWritten += n;
                     return n;
                 }
             }
-            return writeTux(src);
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (!srcs[i].hasRemaining()) continue;
+                total += writeTux(srcs[i]);
+                if (srcs[i].hasRemaining()) break; // the send buffer is full: as much as fits, like the JDK
+            }
+            return total;
         } finally {
             writeLock.unlock();
         }
     }
 
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            if (!srcs[i].hasRemaining()) continue;
-            int n = write(srcs[i]);
-            total += n;
-            if (srcs[i].hasRemaining()) break; // the send buffer is full: as much as fits, like the JDK
-        }
-        return total;
-    }
-
     /** Under writeLock: X goes first on the Tux stream, then everything else. */
     private void cutover() throws IOException {
-        header.clear();
         ByteBuffer hx = ByteBuffer.allocate(8).putLong(0, tcpWritten);
-        if (conn.write(hx) != 8) throw new IOException("Tux cutover: no room for X in a fresh send buffer");
+        try {
+            if (conn.write(hx) != 8) throw new IOException("Tux cutover: no room for X in a fresh send buffer");
+        } catch (TuxConnectionException e) {
+            throw asSocketException(e);
+        }
         sendOnTux = true;
         ch.readinessSourcesChanged();
-        startNudge();
+        runVirtual("tux-nudge", this::nudgeTask);
     }
 
     private int writeTux(ByteBuffer src) throws IOException {
         Connection c = conn;
-        int total = c.write(src);
-        if (!src.hasRemaining() || !ch.isBlocking()) return total;
+        if (!ch.isBlocking()) {
+            try {
+                return c.write(src);
+            } catch (TuxConnectionException e) {
+                throw asSocketException(e);
+            }
+        }
+        int total = 0;
         boolean completed = false;
         ch.beginBlocking();
         try {
@@ -393,10 +534,15 @@ final class TuxTransport implements Transport, ConnectionListener {
                 if (closed || !ch.isOpen()) return total; // endBlocking throws
                 if (!spinFor(c, false)) {
                     writer = Thread.currentThread();
-                    if (!c.isWritable()) LockSupport.park(this);
+                    if (!c.isWritable() && !closed) LockSupport.park(this);
                     writer = null;
                 }
-                total += c.write(src);
+                if (closed || !ch.isOpen()) return total; // endBlocking throws
+                try {
+                    total += c.write(src);
+                } catch (TuxConnectionException e) {
+                    throw asSocketException(e);
+                }
             }
             completed = true;
             return total;
@@ -407,65 +553,54 @@ final class TuxTransport implements Transport, ConnectionListener {
     }
 
     /** After X was acknowledged, one control byte on TCP wakes a peer blocked in a TCP read. */
-    private void startNudge() {
+    private void nudgeTask() {
+        Connection c = conn;
+        nudger = Thread.currentThread();
         try {
-            Thread.ofVirtual().name("tux-nudge").start(() -> {
-                Connection c = conn;
-                nudger = Thread.currentThread();
-                try {
-                    while (c.acknowledgedBytes() < 8 && !c.state().isTerminal() && !closed) {
-                        LockSupport.park(this);
-                    }
-                    if (c.acknowledgedBytes() < 8 || closed) return;
-                    ByteBuffer b = ByteBuffer.wrap(new byte[] {NUDGE});
-                    for (int tries = 0; b.hasRemaining() && !closed && tcp.isOpen() && tries < 100_000; tries++) {
-                        if (tcp.write(b) == 0) LockSupport.parkNanos(this, 1_000_000); // non-blocking and full
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the TCP connection is gone: nothing to nudge
-                } finally {
-                    nudger = null;
-                }
-            });
-        } catch (Throwable t) {
-            // without the nudge a peer blocked in a TCP read with nothing more to come would wait: log it
-            rt.debug("Tux: no nudge thread: " + t);
+            while (c.acknowledgedBytes() < 8 && !c.state().isTerminal() && !closed) {
+                LockSupport.park(this);
+            }
+            if (c.acknowledgedBytes() < 8 || closed) return;
+            ByteBuffer b = ByteBuffer.wrap(new byte[] {NUDGE});
+            for (int tries = 0; b.hasRemaining() && !closed && tcp.isOpen() && tries < 10_000; tries++) {
+                if (tcp.write(b) == 0) LockSupport.parkNanos(this, 1_000_000); // non-blocking and full
+            }
+        } catch (IOException | RuntimeException e) {
+            // the TCP connection is gone: nothing to nudge
+        } finally {
+            nudger = null;
         }
     }
 
     /**
      * As the JDK's: later reads return -1 at once. The peer is not told (TCP does not tell it either); what it
-     * sends on Tux is acknowledged and dropped.
+     * sends on Tux is acknowledged and kept until the channel closes.
      */
     @Override
     public void shutdownInput() throws IOException {
         tcp.shutdownInput();
         inputShut = true;
         wake(reader);
+        ch.signalReadiness();
     }
-
-    /** Written by shutdownInput (any thread), read by readers. */
-    private volatile boolean inputShut;
 
     @Override
     public void shutdownOutput() throws IOException {
+        tcp.shutdownOutput(); // the JDK's checks and exceptions; a direction not cut over ends on TCP here
         writeLock.lock();
         try {
-            if (sendOnTux) {
-                conn.shutdownOutput();
-            } else {
-                tcp.shutdownOutput();
-                Connection c = conn;
-                if (c != null) c.shutdownOutput(); // a Tux stream with no X: the peer reads TCP to its end
-            }
+            outputShut = true;
+            Connection c = conn;
+            if (c != null) c.shutdownOutput(); // after X if cut over; else a Tux end without X: "no cutover"
         } finally {
             writeLock.unlock();
         }
+        ch.signalReadiness();
     }
 
     @Override
     public SelectableChannel selectable() {
-        return failed ? tcp : kernelOps() != 0 ? tcp : null;
+        return kernelOps() != 0 ? tcp : null;
     }
 
     @Override
@@ -476,10 +611,32 @@ final class TuxTransport implements Transport, ConnectionListener {
     @Override
     public int kernelOps() {
         if (failed) return KERNEL_ALL;
+        if (!receiveOnTux) tryAdvanceReceive();
         int ops = SelectionKey.OP_CONNECT;
         if (!receiveOnTux && !tcpEnded) ops |= SelectionKey.OP_READ;
         if (!sendOnTux) ops |= SelectionKey.OP_WRITE;
         return ops;
+    }
+
+    /**
+     * Moves the receive side to Tux now if X arrived and the TCP bytes before it were read, unless a reader is
+     * busy (it will do it). Called by selecting threads before they trust the kernel's OP_READ, so that a
+     * nudge byte waiting on TCP is never reported as readable data.
+     */
+    private void tryAdvanceReceive() {
+        Connection c = conn;
+        if (c == null || closed || c.readableBytes() < 8 || !readLock.tryLock()) return;
+        try {
+            if (!receiveOnTux) {
+                learnX();
+                if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
+            }
+            if (receiveOnTux) consumeNudgeIfThere();
+        } catch (IOException e) {
+            // reported by the next read
+        } finally {
+            readLock.unlock();
+        }
     }
 
     /** The operations whose readiness comes from Tux (the complement of {@link #kernelOps()}). */
@@ -488,30 +645,87 @@ final class TuxTransport implements Transport, ConnectionListener {
         if (c == null || failed) return 0;
         int ops = 0;
         if (receiveOnTux || tcpEnded) {
-            if (inputShut || c.isReadable()) ops |= SelectionKey.OP_READ;
-        } else if (c.readableBytes() >= 8) {
-            ops |= SelectionKey.OP_READ; // X arrived: the next read moves on, or ends the TCP part
+            if (inputShut || closed || c.isReadable()) ops |= SelectionKey.OP_READ;
         }
-        if (sendOnTux && c.isWritable()) ops |= SelectionKey.OP_WRITE;
+        if (sendOnTux && (outputShut || closed || c.isWritable())) ops |= SelectionKey.OP_WRITE;
         return ops;
     }
 
-    /** The channel's own stream (SO_TIMEOUT is not honoured on this transport yet). */
     @Override
     public InputStream inputStream() {
-        return java.nio.channels.Channels.newInputStream(ch);
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (!ch.isBlocking()) throw new IllegalBlockingModeException();
+                if (len == 0) return 0;
+                int timeout = tcp.socket().getSoTimeout();
+                int n = TuxTransport.this.read(ByteBuffer.wrap(b, off, len),
+                        timeout > 0 ? TimeUnit.MILLISECONDS.toNanos(timeout) : -1);
+                if (n > 0) ch.countRead(n);
+                return n;
+            }
+
+            @Override
+            public int available() throws IOException {
+                Connection c = conn;
+                return receiveOnTux ? (int) Math.min(Integer.MAX_VALUE, c.readableBytes())
+                        : tcp.socket().getInputStream().available();
+            }
+        };
     }
 
     @Override
     public OutputStream outputStream() {
-        return java.nio.channels.Channels.newOutputStream(ch);
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (!ch.isBlocking()) throw new IllegalBlockingModeException();
+                ByteBuffer src = ByteBuffer.wrap(b, off, len);
+                while (src.hasRemaining()) {
+                    long n = TuxTransport.this.write(new ByteBuffer[] {src}, 0, 1);
+                    if (n > 0) ch.countWritten(n);
+                }
+            }
+        };
     }
 
+    /**
+     * Lets go of the Tux connection as TCP lets go of a socket: SO_LINGER 0, or bytes that arrived and were
+     * never read, reset the peer; otherwise an orderly end after what was written.
+     */
     @Override
     public void close() {
+        if (closed) return;
         closed = true;
         Connection c = conn;
-        if (c != null) c.close();
+        if (c != null) {
+            boolean reset = false;
+            try {
+                reset = tcp.isOpen() && tcp.getOption(StandardSocketOptions.SO_LINGER) == 0;
+            } catch (IOException | RuntimeException ignored) {
+                // no linger: an orderly close
+            }
+            long unread = c.readableBytes() - (receiveOnTux || x >= 0 ? 0 : 8 - header.position());
+            if (reset || (unread > 0 && !inputShut)) {
+                c.abort();
+            } else {
+                c.close();
+            }
+        }
         wake(reader);
         wake(writer);
         wake(nudger);
