@@ -18,7 +18,12 @@ import java.util.concurrent.locks.LockSupport;
 final class StreamPump {
 
     /** What a receiver saw. */
-    record Received(long bytes, long firstMismatch, boolean eof) {}
+    record Received(long bytes, long firstMismatch, boolean eof, long firstByteNanos) {
+        /** MB/s from the first byte to now. */
+        double mbps() {
+            return bytes / 1e6 / Math.max(1, System.nanoTime() - firstByteNanos) * 1e9;
+        }
+    }
 
     /** Written by the pumping thread before it waits (volatile), read by the network thread to unpark it. */
     private volatile Thread waiter;
@@ -90,22 +95,26 @@ final class StreamPump {
         ByteBuffer in = ByteBuffer.wrap(buffer);
         long read = 0;
         long mismatch = -1;
+        long first = System.nanoTime();
         while (System.nanoTime() < deadline) {
             in.clear();
             int n = c.read(in);
             if (n < 0) {
-                return new Received(read, mismatch, true);
+                return new Received(read, mismatch, true, first);
             }
             if (n == 0) {
                 pause();
                 continue;
+            }
+            if (read == 0) {
+                first = System.nanoTime();
             }
             if (mismatch < 0) {
                 mismatch = pattern.mismatch(buffer, 0, n, read);
             }
             read += n;
         }
-        return new Received(read, mismatch, false);
+        return new Received(read, mismatch, false, first);
     }
 
     static long deadlineIn(long seconds) {
