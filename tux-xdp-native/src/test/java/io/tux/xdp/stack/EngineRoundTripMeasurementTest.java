@@ -1,0 +1,54 @@
+package io.tux.xdp.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tux.xdp.support.ChildJvm;
+import io.tux.xdp.support.Root;
+import io.tux.xdp.testbed.NetnsRequirement;
+import io.tux.xdp.testbed.NetnsTestBed;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * As root: round trip of a 64-byte message between two Tux connections (engine, network thread and AF_XDP link
+ * on each side) in two network namespaces over veth; the network threads keep polling (budget 10 s) and the
+ * application threads spin on their connections. Prints the figures; asserts only that every reply was exact.
+ * Opt-in: {@code -Dtux.test.argLine="-Dtux.measure=true --enable-native-access=ALL-UNNAMED"}; add
+ * {@code -Dio.tux.xdp.mode=generic} for generic XDP, {@code -Dtux.rtt.budget=NANOS} for another poll budget.
+ */
+class EngineRoundTripMeasurementTest {
+
+    @Test
+    void engineRoundTripOf64ByteMessagesBetweenNamespaces() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"), "measurement: run with -Dtux.measure=true");
+        NetnsRequirement.require();
+        Root.require();
+        int count = Integer.getInteger("tux.rtt.count", 40_000);
+        String budget = Long.toString(Long.getLong("tux.rtt.budget", TimeUnit.SECONDS.toNanos(10)));
+        String mode = System.getProperty("io.tux.xdp.mode", "auto");
+        try (NetnsTestBed bed = NetnsTestBed.create()) {
+            String a = bed.addressA().getHostAddress();
+            String b = bed.addressB().getHostAddress();
+            List<String> jvm = List.of("-Xmx256m", "-Dio.tux.xdp.mode=" + mode);
+            try (ChildJvm pong = ChildJvm.startTuned(bed.nsB(), jvm, StackPeer.class, "pong", b, "5001", a, "5000",
+                            "0", budget);
+                    ChildJvm ping = ChildJvm.startTuned(bed.nsA(), jvm, StackPeer.class, "ping", a, "5000", b, "5001",
+                            Integer.toString(count), budget)) {
+                String xdp = ping.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH");
+                assertTrue(xdp.startsWith("ESTABLISHED"), xdp);
+                assertTrue(pong.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH").startsWith("ESTABLISHED"));
+                ping.tell("go");
+                String rtt = ping.awaitAnyLine(600, "RTT", "CRASH");
+                System.out.println("engine round trip over AF_XDP (" + xdp + ", poll budget " + budget + " ns): " + rtt);
+                assertTrue(rtt.startsWith("RTT n=" + (count - count / 2) + " "), rtt);
+                assertTrue(pong.awaitAnyLine(60, "DONE", "CRASH").startsWith("DONE"));
+                assertTrue(ping.awaitAnyLine(60, "DONE", "CRASH").startsWith("DONE"));
+                assertEquals(0, ping.awaitExit(60));
+                assertEquals(0, pong.awaitExit(60));
+            }
+        }
+    }
+}
