@@ -353,36 +353,17 @@ public final class XdpSocket implements AutoCloseable {
         tx.submit(1);
     }
 
-    /** Most sendto calls of one {@link #txKick}: copy mode sends at most 32 frames per call (TX_BATCH_SIZE). */
-    private static final int MAX_KICKS = 128;
-
-    /**
-     * Kicks the kernel to send what is on the TX ring, if it asked for it (needs_wakeup). In copy mode one
-     * sendto sends at most a batch of 32 frames and answers EAGAIN when more are left, so the kick repeats
-     * while the kernel keeps taking frames (bounded by {@link #MAX_KICKS}): everything queued leaves now, not
-     * one batch per network-loop iteration (which delayed packets past the retransmission timeout).
-     */
+    /** Kicks the kernel to send what is on the TX ring, if it asked for it (needs_wakeup). */
     public void txKick() {
-        for (int kicks = 0; kicks < MAX_KICKS; kicks++) {
-            int before = tx.pending();
-            if (before == 0 || !tx.needsWakeup()) {
-                return;
-            }
+        if (tx.pending() > 0 && tx.needsWakeup()) {
             txKicks++;
             long rc = LibC.sendto(fd, MemorySegment.NULL, 0, LibC.MSG_DONTWAIT, MemorySegment.NULL, 0);
             if (rc < 0) {
                 int errno = LibC.errno();
-                // EAGAIN/EBUSY/ENOBUFS: the kernel sent a batch, or could not now; the rest goes on a later kick.
+                // EAGAIN/EBUSY: the kernel sent a batch and will take the rest on the next kick.
                 if (errno != LibC.EAGAIN && errno != LibC.EBUSY && errno != LibC.ENOBUFS) {
                     kickErrors++;
-                    return;
                 }
-                if (errno != LibC.EAGAIN) {
-                    return;
-                }
-            }
-            if (tx.pending() >= before) {
-                return; // the kernel took nothing: try again on the next flush
             }
         }
     }
