@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code RESULT bytes=<n> mismatch=<first wrong position or -1> eof=<bool> mbps=<MB/s>}, sends its own FIN,
  *       prints {@code DONE};</li>
  *   <li>{@code ping}: waits for {@code go}, then BYTES round trips of a 64-byte message, each written only after
- *       the previous reply came back, and prints {@code RTT n=.. median_us=.. mean_us=.. p99_us=.. min_us=..} over
- *       the second half (the first is warm-up);</li>
+ *       the previous reply came back (at most 4 minutes), and prints
+ *       {@code RTT n=.. of .. wait=.. median_us=.. mean_us=.. p99_us=.. min_us=..} over the second half (the first
+ *       is warm-up); {@code -Dtux.rtt.wait=spin|park} says how the application threads wait;</li>
  *   <li>{@code pong}: sends every 64 bytes it reads straight back, until the end of stream; prints {@code DONE};</li>
  *   <li>{@code hold}: waits for {@code exit} on stdin.</li>
  * </ul>
@@ -85,27 +86,25 @@ public final class StackPeer {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "SENT %d %.1f%n", n, n / 1e6 / secs);
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
-                    System.out.println("DONE " + r.eof() + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
                 case "recv" -> {
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
                     System.out.printf(Locale.ROOT, "RESULT bytes=%d mismatch=%d eof=%s mbps=%.1f%n", r.bytes(),
                             r.firstMismatch(), r.eof(), r.mbps());
                     System.out.flush();
-                    pump.send(c, pattern, 0, deadline);
-                    System.out.println("DONE " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
                 case "ping" -> {
                     waitFor(stdin, "go");
-                    System.out.println(ping(c, (int) bytes, deadline));
+                    System.out.println(ping(c, (int) bytes, Math.min(deadline, StreamPump.deadlineIn(240)), pump));
                     c.shutdownOutput();
                     pump.receive(c, pattern, deadline);
-                    System.out.println("DONE");
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
                 case "pong" -> {
-                    pong(c, deadline);
-                    c.shutdownOutput();
-                    System.out.println("DONE");
+                    pong(c, deadline, pump);
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
                 case "hold" -> waitFor(stdin, "exit");
                 default -> throw new IllegalArgumentException("role " + role);
@@ -121,6 +120,19 @@ public final class StackPeer {
         System.exit(code);
     }
 
+    /**
+     * Sends this end's FIN (after everything written) and waits, at most 30 s, until the connection is over
+     * (both FINs exchanged and acknowledged), so that closing the stack cannot cut off a FIN the peer waits for.
+     */
+    private static ConnectionState finish(Connection c, StreamPump pump) {
+        c.shutdownOutput();
+        long deadline = StreamPump.deadlineIn(30);
+        while (!c.state().isTerminal() && System.nanoTime() < deadline) {
+            pump.pause();
+        }
+        return c.state();
+    }
+
     private static void waitFor(BufferedReader stdin, String word) throws Exception {
         for (String line; (line = stdin.readLine()) != null; ) {
             if (line.trim().equals(word)) {
@@ -130,12 +142,27 @@ public final class StackPeer {
         throw new IllegalStateException("stdin ended before '" + word + "'");
     }
 
-    /** Round trips of 64 bytes; the application thread spins on the connection (busy polling). */
-    private static String ping(Connection c, int count, long deadline) throws Exception {
+    /**
+     * How an application thread waits for its reply: {@code spin} (busy, yielding the core to runnable threads:
+     * this machine has two cores for four busy threads) or {@code park} (woken by the connection's listener).
+     */
+    private static final boolean SPIN = !"park".equals(System.getProperty("tux.rtt.wait", "spin"));
+
+    private static void idle(StreamPump pump) {
+        if (SPIN) {
+            Thread.yield();
+        } else {
+            pump.pause();
+        }
+    }
+
+    /** Round trips of 64 bytes, until {@code count} were made or the deadline passed. */
+    private static String ping(Connection c, int count, long deadline, StreamPump pump) throws Exception {
         ByteBuffer out = ByteBuffer.allocateDirect(64);
         ByteBuffer in = ByteBuffer.allocateDirect(64);
         long[] rtt = new long[count];
-        for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+        int done = 0;
+        for (int i = 0; i < count && System.nanoTime() < deadline; i++, done++) {
             out.clear();
             out.putLong(0, i);
             long t0 = System.nanoTime();
@@ -144,30 +171,41 @@ public final class StackPeer {
             }
             in.clear();
             while (in.hasRemaining() && System.nanoTime() < deadline) {
-                if (c.read(in) < 0) {
+                int n = c.read(in);
+                if (n < 0) {
                     throw new IllegalStateException("end of stream after " + i);
                 }
+                if (n == 0) {
+                    idle(pump);
+                }
+            }
+            if (in.hasRemaining()) {
+                break;
             }
             rtt[i] = System.nanoTime() - t0;
             if (in.getLong(0) != i) {
                 throw new IllegalStateException("reply " + in.getLong(0) + " to " + i);
             }
         }
-        long[] measured = Arrays.copyOfRange(rtt, count / 2, count);
+        long[] measured = Arrays.copyOfRange(rtt, done / 2, Math.max(done, 1));
         Arrays.sort(measured);
         double mean = Arrays.stream(measured).average().orElse(0);
-        return String.format(Locale.ROOT, "RTT n=%d median_us=%.2f mean_us=%.2f p99_us=%.2f min_us=%.2f",
-                measured.length, measured[measured.length / 2] / 1e3, mean / 1e3,
+        return String.format(Locale.ROOT, "RTT n=%d of %d wait=%s median_us=%.2f mean_us=%.2f p99_us=%.2f "
+                + "min_us=%.2f", measured.length, count, SPIN ? "spin" : "park", measured[measured.length / 2] / 1e3, mean / 1e3,
                 measured[(int) (measured.length * 0.99)] / 1e3, measured[0] / 1e3);
     }
 
-    private static void pong(Connection c, long deadline) throws Exception {
+    private static void pong(Connection c, long deadline, StreamPump pump) throws Exception {
         ByteBuffer buf = ByteBuffer.allocateDirect(64);
         while (System.nanoTime() < deadline) {
             buf.clear();
             while (buf.hasRemaining() && System.nanoTime() < deadline) {
-                if (c.read(buf) < 0) {
+                int n = c.read(buf);
+                if (n < 0) {
                     return;
+                }
+                if (n == 0) {
+                    idle(pump);
                 }
             }
             buf.flip();

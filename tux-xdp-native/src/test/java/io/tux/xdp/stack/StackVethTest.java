@@ -82,8 +82,12 @@ class StackVethTest {
                 String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
                 System.out.println("veth sender: " + sent);
                 assertTrue(sent.startsWith("SENT " + total + " "), sent);
-                System.out.println("veth receiver: " + receiver.awaitAnyLine(120, "DONE", "CRASH"));
-                System.out.println("veth sender: " + sender.awaitAnyLine(120, "DONE", "CRASH"));
+                String receiverDone = receiver.awaitAnyLine(120, "DONE", "CRASH");
+                String senderDone = sender.awaitAnyLine(120, "DONE", "CRASH");
+                System.out.println("veth receiver: " + receiverDone);
+                System.out.println("veth sender: " + senderDone);
+                assertTrue(receiverDone.startsWith("DONE CLOSED "), "both FINs exchanged: " + receiverDone);
+                assertTrue(senderDone.startsWith("DONE true CLOSED "), "end of stream, both FINs: " + senderDone);
                 assertEquals(0, receiver.awaitExit(60));
                 assertEquals(0, sender.awaitExit(60));
 

@@ -55,7 +55,7 @@ final class StreamPump {
         }
     }
 
-    private void pause() {
+    void pause() {
         waiter = Thread.currentThread();
         LockSupport.parkNanos(1_000_000L);
     }
