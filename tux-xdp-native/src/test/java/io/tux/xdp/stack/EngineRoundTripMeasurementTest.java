@@ -57,4 +57,36 @@ class EngineRoundTripMeasurementTest {
             }
         }
     }
+
+    /** The engine driven by the application thread on each side: two busy threads in all, like the raw link. */
+    @Test
+    void engineRoundTripWithOneBusyThreadPerSide() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"), "measurement: run with -Dtux.measure=true");
+        NetnsRequirement.require();
+        Root.require();
+        String count = Integer.toString(Integer.getInteger("tux.rtt.count", 20_000));
+        String mode = System.getProperty("io.tux.xdp.mode", "auto");
+        try (NetnsTestBed bed = NetnsTestBed.create()) {
+            String a = bed.addressA().getHostAddress();
+            String b = bed.addressB().getHostAddress();
+            List<String> jvm = List.of("-Xmx256m", "-Dio.tux.xdp.mode=" + mode);
+            try (ChildJvm pong = ChildJvm.startTuned(bed.nsB(), jvm, EngineDirectPeer.class, "pong", bed.ifaceB(), b,
+                            "5001", a, "5000", count);
+                    ChildJvm ping = ChildJvm.startTuned(bed.nsA(), jvm, EngineDirectPeer.class, "ping", bed.ifaceA(), a,
+                            "5000", b, "5001", count)) {
+                String xdp = ping.awaitAnyLine(120, "ESTABLISHED", "CRASH");
+                assertTrue(xdp.startsWith("ESTABLISHED"), xdp);
+                assertTrue(pong.awaitAnyLine(120, "ESTABLISHED", "CRASH").startsWith("ESTABLISHED"));
+                ping.tell("go");
+                String rtt = ping.awaitAnyLine(300, "RTT", "CRASH");
+                System.out.println("engine round trip over AF_XDP, one busy thread per side (" + xdp + "): " + rtt);
+                assertTrue(rtt.startsWith("RTT n="), rtt);
+                String pongDone = pong.awaitAnyLine(60, "DONE", "CRASH");
+                String pingDone = ping.awaitAnyLine(60, "DONE", "CRASH");
+                System.out.println("pong: " + pongDone + "\nping: " + pingDone);
+                assertTrue(pongDone.startsWith("DONE CLOSED "), pongDone);
+                assertTrue(pingDone.startsWith("DONE CLOSED "), pingDone);
+            }
+        }
+    }
 }
