@@ -91,6 +91,10 @@ class StackVethTest {
                 assertEquals(0, receiver.awaitExit(60));
                 assertEquals(0, sender.awaitExit(60));
 
+                System.out.println("TCP segments during the transfer: A in " + (a1.get("Tcp.InSegs") - a0.get("Tcp.InSegs"))
+                        + " out " + (a1.get("Tcp.OutSegs") - a0.get("Tcp.OutSegs")) + ", B in "
+                        + (b1.get("Tcp.InSegs") - b0.get("Tcp.InSegs")) + " out "
+                        + (b1.get("Tcp.OutSegs") - b0.get("Tcp.OutSegs")));
                 for (String k : List.of("Tcp.InSegs", "Tcp.OutSegs")) {
                     assertTrue(a1.get(k) - a0.get(k) <= HANDFUL, k + " in A moved: " + a0.get(k) + " -> " + a1.get(k));
                     assertTrue(b1.get(k) - b0.get(k) <= HANDFUL, k + " in B moved: " + b0.get(k) + " -> " + b1.get(k));
