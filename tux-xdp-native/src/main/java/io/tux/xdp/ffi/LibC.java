@@ -41,6 +41,8 @@ public final class LibC {
     public static final int MSG_DONTWAIT = 0x40;
     public static final short POLLIN = 0x1;
     public static final short POLLOUT = 0x4;
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
 
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
@@ -113,6 +115,18 @@ public final class LibC {
     // int poll(struct pollfd *fds, nfds_t nfds, int timeout);
     public static final MethodHandle poll$MH =
             capturing("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo, const sigset_t *sigmask);
+    public static final MethodHandle ppoll$MH =
+            capturing("ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    // int eventfd(unsigned int initval, int flags);
+    public static final MethodHandle eventfd$MH =
+            capturing("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // ssize_t read(int fd, void *buf, size_t count);
+    public static final MethodHandle read$MH =
+            capturing("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    // ssize_t write(int fd, const void *buf, size_t count);
+    public static final MethodHandle write$MH =
+            capturing("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     // unsigned int if_nametoindex(const char *ifname);
     public static final MethodHandle if_nametoindex$MH =
             capturing("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -192,6 +206,39 @@ public final class LibC {
     public static int poll(MemorySegment fds, long nfds, int timeout) {
         try {
             return (int) poll$MH.invokeExact(callState(), fds, nfds, timeout);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** ppoll(2); {@code timespec} is a struct timespec (two longs) or NULL, the signal mask is left alone. */
+    public static int ppoll(MemorySegment fds, long nfds, MemorySegment timespec) {
+        try {
+            return (int) ppoll$MH.invokeExact(callState(), fds, nfds, timespec, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        try {
+            return (int) eventfd$MH.invokeExact(callState(), initval, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static long read(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) read$MH.invokeExact(callState(), fd, buf, count);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static long write(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) write$MH.invokeExact(callState(), fd, buf, count);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -1,9 +1,10 @@
 package io.tux.xdp.link;
 
+import io.tux.xdp.frame.FrameTemplate;
 import java.util.Arrays;
 
 /**
- * An immutable snapshot of a link's routes: for each route number its 42-byte header template (null when
+ * An immutable snapshot of a link's routes: for each route number its {@link FrameTemplate} (null when
  * closed) and, for receiving, an open-addressing index from (remote ip, remote port, local ip, local port)
  * to the route number. A new snapshot is built for every change (copy on write), so the network thread reads
  * one without locks or allocation.
@@ -12,10 +13,10 @@ import java.util.Arrays;
  */
 final class RouteTable {
 
-    static final RouteTable EMPTY = new RouteTable(new byte[0][], new long[0], new int[0], new int[0]);
+    static final RouteTable EMPTY = new RouteTable(new FrameTemplate[0], new long[0], new int[0], new int[0]);
 
-    /** Per route: header template, or null. */
-    final byte[][] templates;
+    /** Per route: frame template, or null. */
+    final FrameTemplate[] templates;
     /** Per route: (remote ip << 32 | local ip) and (remote port << 16 | local port); valid when template != null. */
     final long[] ips;
     final int[] ports;
@@ -23,7 +24,7 @@ final class RouteTable {
     private final int[] slots;
     private final int mask;
 
-    private RouteTable(byte[][] templates, long[] ips, int[] ports, int[] slots) {
+    private RouteTable(FrameTemplate[] templates, long[] ips, int[] ports, int[] slots) {
         this.templates = templates;
         this.ips = ips;
         this.ports = ports;
@@ -50,7 +51,7 @@ final class RouteTable {
         }
     }
 
-    byte[] template(int route) {
+    FrameTemplate template(int route) {
         return route >= 0 && route < templates.length ? templates[route] : null;
     }
 
@@ -65,16 +66,16 @@ final class RouteTable {
     }
 
     /** A copy with {@code route} set (template non-null) or removed (template null). */
-    RouteTable with(int route, byte[] template, int remoteIp, int remotePort, int localIp, int localPort) {
+    RouteTable with(int route, FrameTemplate template, int remoteIp, int remotePort, int localIp, int localPort) {
         int n = Math.max(templates.length, route + 1);
-        byte[][] t = Arrays.copyOf(templates, n);
+        FrameTemplate[] t = Arrays.copyOf(templates, n);
         long[] ip = Arrays.copyOf(ips, n);
         int[] port = Arrays.copyOf(ports, n);
         t[route] = template;
         ip[route] = ((long) remoteIp << 32) | (localIp & 0xffffffffL);
         port[route] = (remotePort << 16) | localPort;
         int live = 0;
-        for (byte[] x : t) {
+        for (FrameTemplate x : t) {
             live += x != null ? 1 : 0;
         }
         int[] slots = new int[live == 0 ? 0 : Integer.highestOneBit(live * 2) << 1];

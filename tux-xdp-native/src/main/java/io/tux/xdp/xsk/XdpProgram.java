@@ -89,10 +89,18 @@ public final class XdpProgram {
 
     /** The program for {@code ifindex}, attaching it if this JVM has not yet; pair with {@link #release()}. */
     public static XdpProgram acquire(int ifindex) throws XdpUnavailableException {
+        return acquire(ifindex, null);
+    }
+
+    /**
+     * As {@link #acquire(int)}, attaching in {@code forcedMode} only (null: native, else generic, or what
+     * {@value #MODE_PROPERTY} says). A program this JVM already attached is shared whatever its mode.
+     */
+    public static XdpProgram acquire(int ifindex, Mode forcedMode) throws XdpUnavailableException {
         synchronized (XdpProgram.class) {
             XdpProgram p = ATTACHED.get(ifindex);
             if (p == null) {
-                p = load(ifindex);
+                p = load(ifindex, forcedMode);
                 ATTACHED.put(ifindex, p);
                 if (!hookInstalled) {
                     Runtime.getRuntime().addShutdownHook(new Thread(XdpProgram::detachAll, "tux-xdp-detach"));
@@ -250,7 +258,7 @@ public final class XdpProgram {
 
     // ---- loading and attaching -------------------------------------------------------------------------
 
-    private static XdpProgram load(int ifindex) throws XdpUnavailableException {
+    private static XdpProgram load(int ifindex, Mode forcedMode) throws XdpUnavailableException {
         if (!LibBpf.isAvailable()) {
             throw new XdpUnavailableException(Reason.NO_LIBBPF, String.valueOf(LibBpf.loadFailure()));
         }
@@ -294,7 +302,7 @@ public final class XdpProgram {
             MemorySegment key = arena.allocateFrom(ValueLayout.JAVA_INT, 0);
             MemorySegment pid = arena.allocateFrom(ValueLayout.JAVA_LONG, LibC.getpid());
             LibBpf.bpf_map_update_elem(owner, key, pid, LibBpf.BPF_ANY);
-            Mode mode = attach(ifindex, progFd);
+            Mode mode = attach(ifindex, progFd, forcedMode);
             done = true;
             return new XdpProgram(ifindex, arena, object, progFd, xsks, d4, d6, mode);
         } finally {
@@ -313,16 +321,18 @@ public final class XdpProgram {
      */
     public static final String MODE_PROPERTY = "io.tux.xdp.mode";
 
-    private static Mode attach(int ifindex, int progFd) throws XdpUnavailableException {
+    private static Mode attach(int ifindex, int progFd, Mode forcedMode) throws XdpUnavailableException {
         int native_ = -LibC.EOPNOTSUPP;
-        if (!"generic".equals(System.getProperty(MODE_PROPERTY, "auto"))) {
+        boolean tryNative = forcedMode == Mode.NATIVE
+                || (forcedMode == null && !"generic".equals(System.getProperty(MODE_PROPERTY, "auto")));
+        if (tryNative) {
             native_ = LibBpf.bpf_xdp_attach(ifindex, progFd,
                     LibBpf.XDP_FLAGS_UPDATE_IF_NOEXIST | LibBpf.XDP_FLAGS_DRV_MODE, MemorySegment.NULL);
         }
         if (native_ == 0) {
             return Mode.NATIVE;
         }
-        int generic = LibBpf.bpf_xdp_attach(ifindex, progFd,
+        int generic = forcedMode == Mode.NATIVE ? native_ : LibBpf.bpf_xdp_attach(ifindex, progFd,
                 LibBpf.XDP_FLAGS_UPDATE_IF_NOEXIST | LibBpf.XDP_FLAGS_SKB_MODE, MemorySegment.NULL);
         if (generic == 0) {
             return Mode.GENERIC;

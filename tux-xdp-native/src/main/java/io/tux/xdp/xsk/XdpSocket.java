@@ -100,6 +100,15 @@ public final class XdpSocket implements AutoCloseable {
      * @throws XdpUnavailableException with the reason AF_XDP cannot be used; nothing is left behind
      */
     public static XdpSocket open(String ifname, int queue, Config config) throws XdpUnavailableException {
+        return open(ifname, queue, config, null);
+    }
+
+    /**
+     * As {@link #open(String, int, Config)}, attaching the program in {@code forcedMode} only when this JVM
+     * attaches it (null: native, else generic).
+     */
+    public static XdpSocket open(String ifname, int queue, Config config, XdpProgram.Mode forcedMode)
+            throws XdpUnavailableException {
         if (!LibBpf.isAvailable()) {
             throw new XdpUnavailableException(Reason.NO_LIBBPF, String.valueOf(LibBpf.loadFailure()));
         }
@@ -173,7 +182,7 @@ public final class XdpSocket implements AutoCloseable {
                 }
                 throw XdpUnavailableException.of("bind(AF_XDP " + ifname + " queue " + queue + ")", errno);
             }
-            program = XdpProgram.acquire(ifindex);
+            program = XdpProgram.acquire(ifindex, forcedMode);
             program.registerSocket(queue, fd);
             XdpSocket s = new XdpSocket(ifname, ifindex, queue, fd, config, umem, maps, layouts, program);
             s.prefill();
@@ -240,6 +249,11 @@ public final class XdpSocket implements AutoCloseable {
 
     public int queue() {
         return queue;
+    }
+
+    /** The socket's file descriptor (to wait on it with poll(2); never close it). */
+    public int fd() {
+        return fd;
     }
 
     public XdpProgram.Mode mode() {

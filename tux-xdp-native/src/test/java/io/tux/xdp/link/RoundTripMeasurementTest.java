@@ -1,9 +1,9 @@
 package io.tux.xdp.link;
 
+import io.tux.xdp.support.FixedRoutes;
 import io.tux.xdp.support.Net;
 import io.tux.xdp.support.Root;
 import io.tux.xdp.xsk.XdpProgram;
-import io.tux.xdp.xsk.XdpSocket;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -36,8 +36,8 @@ class RoundTripMeasurementTest {
         try (Net.Veth v = Net.Veth.rootPair()) {
             byte[] macA = v.mac(v.a());
             byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macB);
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macA)) {
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
                 InetSocketAddress a = new InetSocketAddress("10.77.202.1", 7001);
                 InetSocketAddress b = new InetSocketAddress("10.77.202.2", 7002);
                 int ra = la.openRoute(a, b);

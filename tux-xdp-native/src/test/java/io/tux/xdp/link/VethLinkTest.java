@@ -1,9 +1,9 @@
 package io.tux.xdp.link;
 
+import io.tux.xdp.support.FixedRoutes;
 import io.tux.xdp.support.Net;
 import io.tux.xdp.support.Root;
 import io.tux.xdp.xsk.XdpProgram;
-import io.tux.xdp.xsk.XdpSocket;
 import io.tux.xdp.xsk.XdpUnavailableException;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +28,8 @@ class VethLinkTest {
             byte[] macB = v.mac(v.b());
             int ifA;
             int ifB;
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macB);
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macA)) {
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
                 ifA = la.socket().ifindex();
                 ifB = lb.socket().ifindex();
                 assertEquals(XdpProgram.Mode.NATIVE, la.socket().mode(), "veth has driver XDP");
@@ -85,8 +85,8 @@ class VethLinkTest {
         try (Net.Veth v = Net.Veth.rootPair()) {
             byte[] macA = v.mac(v.a());
             byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macB);
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, XdpSocket.Config.DEFAULT, (i, ip) -> macA)) {
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
                 int ra = la.openRoute(new InetSocketAddress("10.77.203.1", 7001), new InetSocketAddress("10.77.203.2", 7002));
                 lb.openRoute(new InetSocketAddress("10.77.203.2", 7002), new InetSocketAddress("10.77.203.1", 7001));
                 java.lang.foreign.MemorySegment packet = java.lang.foreign.MemorySegment.ofArray(Packets.packet(1, 1, 64));

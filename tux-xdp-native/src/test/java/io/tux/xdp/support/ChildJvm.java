@@ -41,11 +41,27 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} under the command {@code prefix} (e.g. setpriv ...). */
     public static ChildJvm startWith(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
+        return startWith(prefix, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code args} in namespace {@code netns} (unless null) with the JVM options
+     * {@code jvmOptions} instead of the defaults (which favour start-up over speed).
+     */
+    public static ChildJvm startTuned(String netns, List<String> jvmOptions, Class<?> mainClass, String... args)
+            throws IOException {
+        return startWith(netns == null ? List.of() : List.of("ip", "netns", "exec", netns), jvmOptions, mainClass,
+                args);
+    }
+
+    private static ChildJvm startWith(List<String> prefix, List<String> jvmOptions, Class<?> mainClass,
+            String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp,
-                mainClass.getName()));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", cp, mainClass.getName()));
         cmd.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
@@ -63,6 +79,26 @@ public final class ChildJvm implements AutoCloseable {
             seen.append(line).append('\n');
             if (line.startsWith(prefix)) {
                 return line;
+            }
+        }
+    }
+
+    /** Waits (bounded) for an output line starting with any of {@code prefixes}; returns it. */
+    public String awaitAnyLine(long seconds, String... prefixes) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        StringBuilder seen = new StringBuilder();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (line == null) {
+                throw new IOException("child did not print any of " + List.of(prefixes) + " within " + seconds
+                        + " s; it printed:\n" + seen);
+            }
+            seen.append(line).append('\n');
+            for (String p : prefixes) {
+                if (line.startsWith(p)) {
+                    return line;
+                }
             }
         }
     }

@@ -20,8 +20,8 @@ public final class LinkHolder {
     public static void main(String[] args) throws Exception {
         AfXdpLink link;
         try {
-            link = AfXdpLink.open(args[0], Integer.parseInt(args[1]), io.tux.xdp.xsk.XdpSocket.Config.DEFAULT,
-                    (i, ip) -> new byte[6]);
+            link = AfXdpLink.open(args[0], Integer.parseInt(args[1]),
+                    FixedRoutes.options(args[0], new byte[6], new byte[6]));
         } catch (XdpUnavailableException e) {
             System.out.println("UNAVAILABLE " + e.reason() + " " + e.getMessage());
             System.exit(3);

@@ -1,0 +1,303 @@
+package io.tux.xdp.stack;
+
+import io.tux.core.engine.Connection;
+import io.tux.core.engine.ConnectionListener;
+import io.tux.core.engine.Engine;
+import io.tux.core.engine.EngineConfig;
+import io.tux.core.engine.Mode;
+import io.tux.core.engine.NetworkThread;
+import io.tux.core.stack.TuxStack;
+import io.tux.core.stack.TuxUnavailableException;
+import io.tux.core.stack.TuxUnavailableException.Reason;
+import io.tux.xdp.link.AfXdpLink;
+import io.tux.xdp.route.RouteInfo;
+import io.tux.xdp.route.RouteResolver;
+import io.tux.xdp.xsk.XdpProgram;
+import io.tux.xdp.xsk.XdpSocket;
+import io.tux.xdp.xsk.XdpUnavailableException;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link TuxStack} over AF_XDP: for each (interface, queue) that a connection's route leaves through, one
+ * {@link AfXdpLink}, one {@link Engine} and one {@link NetworkThread}, made on the first connection that needs
+ * them (which is also when the XDP program is attached to the interface). Opening a connection resolves its
+ * route ({@link RouteResolver}), opens a route on that link for the address pair (registering the local
+ * address and port with the XDP program, so that only this connection's packets are steered away from the
+ * kernel) and starts the engine's handshake; {@link #release} closes the route and unregisters the address.
+ *
+ * <p>Every failure is a {@link TuxUnavailableException} with a reason (see {@link #open}); nothing else is
+ * thrown, so the caller can always stay on kernel TCP. A failure to set up an (interface, queue) is remembered
+ * for {@link #FAILURE_MEMORY}, so that a busy queue costs one bind attempt per second, not one per connection.
+ *
+ * <p>Second process on the same interface: veth and lo have one queue, so another process's stack finds the
+ * queue bound and gets {@link Reason#QUEUE_BUSY} (the bind fails before the program is looked at); on a queue
+ * nobody has bound, the live owner's program on the interface makes it {@link Reason#INTERFACE_BUSY}.
+ *
+ * <p>Threading: {@link #open}, {@link #release}, {@link #describe} and {@link #close} may be called from any
+ * thread. Set-up and tear-down take the stack's lock; the data path never does.
+ */
+public final class AfXdpStack implements TuxStack {
+
+    /** How long a failed (interface, queue) set-up is answered from memory before it is tried again. */
+    public static final Duration FAILURE_MEMORY = Duration.ofSeconds(1);
+
+    /**
+     * Tunables of the AF_XDP side.
+     *
+     * @param forcedMode attach the XDP program in this mode only (null: native, else generic)
+     * @param socket UMEM and ring sizes of each link
+     * @param neighbourWait how long route resolution waits for the next hop's MAC
+     */
+    public record Options(XdpProgram.Mode forcedMode, XdpSocket.Config socket, Duration neighbourWait) {
+        public static final Options DEFAULT =
+                new Options(null, XdpSocket.Config.DEFAULT, RouteResolver.DEFAULT_NEIGHBOUR_WAIT);
+
+        public Options {
+            Objects.requireNonNull(socket, "socket");
+            Objects.requireNonNull(neighbourWait, "neighbourWait");
+        }
+
+        public Options withForcedMode(XdpProgram.Mode m) {
+            return new Options(m, socket, neighbourWait);
+        }
+    }
+
+    /** One link with its engine and network thread. */
+    private record Lane(String key, AfXdpLink link, NetworkThread thread) {}
+
+    /** A remembered set-up failure. */
+    private record Failure(Reason reason, String message, long at) {}
+
+    private final EngineConfig config;
+    private final long pollBudgetNanos;
+    private final Options options;
+    private final RouteResolver resolver;
+    /** Lanes by "ifname#queue"; guarded by {@code this}. */
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Set-up failures by the same key; guarded by {@code this}. */
+    private final Map<String, Failure> failures = new HashMap<>();
+    /** Guarded by {@code this}. */
+    private boolean closed;
+    /** The lane of each open connection (identity keys: Connection keeps Object's equals), for release. */
+    private final Map<Connection, Lane> laneOf = new ConcurrentHashMap<>();
+
+    /** A stack with the default options. */
+    public AfXdpStack(EngineConfig config, long pollBudgetNanos) {
+        this(config, pollBudgetNanos, Options.DEFAULT);
+    }
+
+    /**
+     * @param config the engine configuration of every engine the stack makes
+     * @param pollBudgetNanos how long an idle network thread keeps polling before it sleeps (see NetworkThread)
+     * @param options the AF_XDP side's options
+     */
+    public AfXdpStack(EngineConfig config, long pollBudgetNanos, Options options) {
+        if (pollBudgetNanos < 0) {
+            throw new IllegalArgumentException("pollBudgetNanos must be >= 0: " + pollBudgetNanos);
+        }
+        this.config = Objects.requireNonNull(config, "config");
+        this.pollBudgetNanos = pollBudgetNanos;
+        this.options = Objects.requireNonNull(options, "options");
+        this.resolver = new RouteResolver(options.neighbourWait());
+    }
+
+    /**
+     * Opens a stream connection for the address pair.
+     *
+     * @throws TuxUnavailableException NO_PRIVILEGE, NO_AF_XDP, NO_NATIVE_LIBRARY (see {@link #probe()});
+     *     UNSUPPORTED_ADDRESS for anything but two resolved IPv4 addresses; NO_ROUTE when no route, interface or
+     *     neighbour is found; QUEUE_BUSY / INTERFACE_BUSY when another process owns the queue or the interface's
+     *     XDP hook; PROGRAM_FAILED when the XDP program cannot be loaded, attached or told the destination;
+     *     OTHER for anything else (the message says what)
+     */
+    @Override
+    public Connection open(InetSocketAddress local, InetSocketAddress remote, long appData,
+                           ConnectionListener listener) throws TuxUnavailableException {
+        try {
+            return openChecked(local, remote, appData, listener);
+        } catch (TuxUnavailableException e) {
+            throw e;
+        } catch (LinkageError e) {
+            throw new TuxUnavailableException(Reason.NO_NATIVE_LIBRARY, "native access failed: " + e, e);
+        } catch (RuntimeException e) {
+            throw new TuxUnavailableException(Reason.OTHER, "unexpected failure: " + e, e);
+        }
+    }
+
+    private Connection openChecked(InetSocketAddress local, InetSocketAddress remote, long appData,
+                                   ConnectionListener listener) throws TuxUnavailableException {
+        if (local == null || remote == null || local.getAddress() == null || remote.getAddress() == null) {
+            throw new TuxUnavailableException(Reason.UNSUPPORTED_ADDRESS, "unresolved address: " + local + " -> " + remote);
+        }
+        if (!(local.getAddress() instanceof Inet4Address) || !(remote.getAddress() instanceof Inet4Address)) {
+            throw new TuxUnavailableException(Reason.UNSUPPORTED_ADDRESS,
+                    "the AF_XDP link carries IPv4 only: " + local + " -> " + remote);
+        }
+        TuxUnavailableException unavailable = probe();
+        if (unavailable != null) {
+            throw new TuxUnavailableException(unavailable.reason(), unavailable.getMessage(), unavailable);
+        }
+        RouteInfo info;
+        try {
+            info = resolver.resolve(local, remote);
+        } catch (IOException e) {
+            throw new TuxUnavailableException(Reason.NO_ROUTE, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new TuxUnavailableException(Reason.UNSUPPORTED_ADDRESS, e.getMessage(), e);
+        }
+        Lane lane = lane(info);
+        int route;
+        try {
+            route = lane.link().openRoute(local, remote, info);
+        } catch (IOException e) {
+            throw new TuxUnavailableException(isClosed() ? Reason.OTHER : Reason.PROGRAM_FAILED,
+                    "cannot open the route " + local + " -> " + remote + " on " + lane.key() + ": " + e.getMessage(), e);
+        }
+        try {
+            Connection c = lane.thread().engine().open(route, Mode.STREAM, appData, listener);
+            laneOf.put(c, lane);
+            return c;
+        } catch (RuntimeException e) {
+            lane.link().closeRoute(route);
+            throw e;
+        }
+    }
+
+    /** The lane of the route's (interface, queue), made on first use. */
+    private synchronized Lane lane(RouteInfo info) throws TuxUnavailableException {
+        if (closed) {
+            throw new TuxUnavailableException(Reason.OTHER, "the AF_XDP stack is closed");
+        }
+        String key = info.interfaceName() + "#" + info.queueId();
+        Lane lane = lanes.get(key);
+        if (lane != null) {
+            Throwable died = lane.thread().failure();
+            if (died != null) {
+                throw new TuxUnavailableException(Reason.OTHER, "the network thread of " + key + " died: " + died, died);
+            }
+            return lane;
+        }
+        Failure f = failures.get(key);
+        if (f != null && System.nanoTime() - f.at() < FAILURE_MEMORY.toNanos()) {
+            throw new TuxUnavailableException(f.reason(), f.message());
+        }
+        AfXdpLink link;
+        try {
+            link = AfXdpLink.open(info.interfaceName(), info.queueId(), new AfXdpLink.Options(options.socket(),
+                    options.forcedMode(), true, resolver::resolve));
+        } catch (XdpUnavailableException e) {
+            Reason reason = map(e.reason());
+            failures.put(key, new Failure(reason, e.getMessage(), System.nanoTime()));
+            throw new TuxUnavailableException(reason, "AF_XDP on " + key + ": " + e.getMessage(), e);
+        }
+        failures.remove(key);
+        NetworkThread thread = new NetworkThread(new Engine(link, config), "tux-xdp-" + key, pollBudgetNanos).start();
+        lane = new Lane(key, link, thread);
+        lanes.put(key, lane);
+        return lane;
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** The TuxStack reason for an AF_XDP set-up failure. */
+    static Reason map(XdpUnavailableException.Reason r) {
+        return switch (r) {
+            case NO_PRIVILEGE -> Reason.NO_PRIVILEGE;
+            case QUEUE_BUSY -> Reason.QUEUE_BUSY;
+            case INTERFACE_BUSY -> Reason.INTERFACE_BUSY;
+            case NO_AF_XDP -> Reason.NO_AF_XDP;
+            case NO_LIBBPF -> Reason.NO_NATIVE_LIBRARY;
+            case NO_INTERFACE, NO_QUEUE -> Reason.NO_ROUTE;
+            case PROGRAM_FAILED -> Reason.PROGRAM_FAILED;
+            case NO_MEMORY, OTHER -> Reason.OTHER;
+        };
+    }
+
+    @Override
+    public void release(Connection connection) {
+        Lane lane = connection == null ? null : laneOf.remove(connection);
+        if (lane != null) {
+            lane.link().closeRoute(connection.route());
+        }
+    }
+
+    @Override
+    public synchronized String describe() {
+        List<String> parts = new ArrayList<>();
+        for (Lane l : lanes.values()) {
+            parts.add(l.key() + " " + l.link().socket().mode());
+        }
+        return "AF_XDP " + (parts.isEmpty() ? "(no interface yet)" : String.join(", ", parts));
+    }
+
+    /** The engine serving (interface, queue), or null if none was made (tests, diagnostics). */
+    public synchronized Engine engine(String ifname, int queue) {
+        Lane l = lanes.get(ifname + "#" + queue);
+        return l == null ? null : l.thread().engine();
+    }
+
+    /** The link serving (interface, queue), or null if none was made (tests, diagnostics). */
+    public synchronized AfXdpLink link(String ifname, int queue) {
+        Lane l = lanes.get(ifname + "#" + queue);
+        return l == null ? null : l.link();
+    }
+
+    /** Stops every network thread, then closes its link (which detaches the program with the last one). */
+    @Override
+    public void close() {
+        List<Lane> toClose;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = new ArrayList<>(lanes.values());
+            lanes.clear();
+        }
+        for (Lane l : toClose) {
+            try {
+                l.thread().close();
+            } finally {
+                l.link().close();
+            }
+        }
+        laneOf.clear();
+    }
+
+    // ---------------------------------------------------------------- probe
+
+    /**
+     * Null if this process can run AF_XDP at all (libbpf loads, the capabilities are there, the kernel makes
+     * AF_XDP sockets, the XDP program is packaged), else an exception whose reason says why not. Computed once
+     * and cached; cheap afterwards. Whether a given interface and queue can be used is only known at open.
+     */
+    public static TuxUnavailableException probe() {
+        return Probe.RESULT;
+    }
+
+    private static final class Probe {
+        static final TuxUnavailableException RESULT = compute();
+
+        private static TuxUnavailableException compute() {
+            try {
+                return Capabilities.check();
+            } catch (LinkageError e) {
+                return new TuxUnavailableException(Reason.NO_NATIVE_LIBRARY, "native access failed: " + e, e);
+            } catch (RuntimeException e) {
+                return new TuxUnavailableException(Reason.OTHER, "probe failed: " + e, e);
+            }
+        }
+    }
+}
