@@ -13,7 +13,7 @@ import java.nio.channels.spi.SelectorProvider;
  * <p>Nothing here falls back silently: if Tux is asked for and cannot be had, {@link #named} throws with the
  * reason, so a "tux" result is never the JDK measured twice.
  *
- * <p>Threading: stateless; safe from any thread.
+ * <p>Threading: safe from any thread; the Tux instance is made once, under the class lock.
  */
 public final class Providers {
     /** The class of the Tux provider, loaded by name. */
@@ -53,7 +53,7 @@ public final class Providers {
     public static SelectorProvider named(String name) {
         return switch (name) {
             case "jdk" -> platform();
-            case "tux" -> tux();
+            case "tux" -> sharedTux();
             default -> throw new IllegalArgumentException("unknown provider '" + name + "' (expected jdk or tux)");
         };
     }
@@ -74,13 +74,27 @@ public final class Providers {
         return p;
     }
 
+    /** The one Tux provider of this JVM, made on first use; guarded by the class lock. */
+    private static SelectorProvider tuxInstance;
+
+    /**
+     * One Tux provider per JVM, as with the system property: in the lo cases the client and the peer share it
+     * (and so share its network thread and AF_XDP sockets, which a second instance could not bind).
+     */
+    private static synchronized SelectorProvider sharedTux() {
+        if (tuxInstance == null) {
+            tuxInstance = tux();
+        }
+        return tuxInstance;
+    }
+
     private static SelectorProvider tux() {
         Class<?> type;
         try {
             type = Class.forName(TUX_CLASS);
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("provider \"tux\" is not available: class " + TUX_CLASS
-                    + " is not on the class path (the tux-spi module on this branch has no provider yet); "
+                    + " is not on the class path (benchmarks.jar was built without tux-spi's provider); "
                     + "the \"tux\" cases cannot be measured", e);
         }
         SelectorProvider p;

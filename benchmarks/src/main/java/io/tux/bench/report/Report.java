@@ -354,8 +354,8 @@ public final class Report {
         return Json.write(root) + "\n";
     }
 
-    private static final int SVG_WIDTH = 900;
-    private static final int LABEL_WIDTH = 380;
+    private static final int SVG_WIDTH = 1000;
+    private static final int LABEL_WIDTH = 450;
     private static final int BAR_HEIGHT = 9;
     private static final int ROW_HEIGHT = 24;
     private static final int TOP = 60;
