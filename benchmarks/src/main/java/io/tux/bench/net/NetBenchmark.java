@@ -119,6 +119,9 @@ public abstract class NetBenchmark {
     /** Closes the connections, stops the peer, writes the CPU record. */
     @TearDown(Level.Trial)
     public final void tearDownTrial(BenchmarkParams params) throws IOException {
+        if (peer == null) {
+            return; // set-up failed before the peer started: nothing to stop, nothing measured
+        }
         try {
             disconnect();
         } finally {
