@@ -46,7 +46,6 @@ public final class Connection {
     /** Loop-iteration events for the listener (EVENT_*); 0 when not on the engine's notify list. */
     int events;
     long terminalAt = Long.MAX_VALUE;
-    boolean resetDue;
     /** The peer's app data from its handshake, until {@link #established} publishes it. */
     long pendingAppData;
 
@@ -55,6 +54,11 @@ public final class Connection {
 
     /** Written by the network thread (volatile store), read by anyone. */
     private volatile ConnectionState state = ConnectionState.HANDSHAKING;
+    /**
+     * Written once by the network thread (volatile) when the peer's first handshake arrived, before it answers
+     * it; read by anyone. Once true the peer runs Tux and may become established and send on Tux.
+     */
+    private volatile boolean peerHeard;
 
     /** Written by the application (volatile), read by the network thread: send a FIN after the data. */
     volatile boolean finRequested;
@@ -139,6 +143,12 @@ public final class Connection {
      */
     public long bufferedBytes() { return receive.ring.readableBytes() + receive.heldBytes; }
 
+    /** True once the peer's handshake arrived: the peer runs Tux (see {@link #peerHeard}). */
+    public boolean peerHeard() { return peerHeard; }
+
+    /** Bytes written to this connection that the peer acknowledged (stream position of the send buffer). */
+    public long acknowledgedBytes() { return send.ring.consumerPosition(); }
+
     /** Room in the send buffer now. */
     public int writableBytes() { return send.ring.freeBytes(); }
 
@@ -221,8 +231,9 @@ public final class Connection {
     }
 
     /**
-     * Lets go of the connection: an orderly FIN after what was written; if bytes arrived that were never read,
-     * or arrive later, the peer is reset instead (as TCP does).
+     * Lets go of the connection: an orderly FIN after what was written. Bytes delivered and not read, and bytes
+     * that arrive later, are acknowledged and thrown away. (TCP resets the peer when unread bytes are thrown away;
+     * a caller that wants that calls {@link #abort()} instead.)
      */
     public void close() {
         finRequested = true;
@@ -264,6 +275,8 @@ public final class Connection {
     }
 
     // ---- network thread ----
+
+    void markPeerHeard() { peerHeard = true; }
 
     void established(long remoteAppData) {
         this.remoteAppData = remoteAppData;

@@ -272,11 +272,6 @@ public final class Engine implements PacketSink {
             sendHandshake(c);
             work++;
         }
-        if (c.resetDue || (c.closeRequested && c.receive.hasUnread())) {
-            if (sendControl(c, TYPE_RESET)) counters.increment(Counter.RESETS_SENT);
-            terminate(c, ConnectionState.ABORTED);
-            return 1;
-        }
         work += c.receive.retryBlocked(this);
         int t = c.send.onTimer(this, now);
         if (t < 0) {
@@ -431,6 +426,7 @@ public final class Engine implements PacketSink {
             c.remoteId = remoteId;
             c.remoteToken = remoteToken;
             c.remoteKnown = true;
+            c.markPeerHeard();
             c.sendPayload = Math.min(maxPayload, remoteMaxPayload);
             c.receive.start(remoteIsn);
             c.send.peerEdge = c.localIsn + Math.max(0, Math.min(PacketCodec.window(s, off), config.window()));
@@ -487,9 +483,6 @@ public final class Engine implements PacketSink {
 
     /** An acknowledgment right now (a gap was seen, a duplicate arrived, a probe asked, the window opened). */
     void ackNow(Connection c) { sendControl(c, TYPE_ACK); }
-
-    /** Data arrived after the application closed: reset, as TCP does. */
-    void resetAfterClose(Connection c) { c.resetDue = true; }
 
     private void sendHandshake(Connection c) {
         boolean est = c.statePlain() == ConnectionState.ESTABLISHED;

@@ -125,8 +125,16 @@ final class ReceivePath {
             return;
         }
         if (c.closeRequested && t == TYPE_DATA) {
-            // Like TCP: data arriving after the application closed its end resets the connection.
-            e.resetAfterClose(c);
+            // The application let go: acknowledge and throw away (the slot is consumed without a copy).
+            slotState[i] = CONSUMED;
+            if (Seq.geq(seq, highestHeld)) highestHeld = seq + 1;
+            if (seq == rcvNext) {
+                advanceReceived();
+                ackPending = true;
+            } else {
+                e.ackNow(c);
+            }
+            drain(e);
             return;
         }
         if (seq == deliveredNext && t == TYPE_DATA && ordered && ring.freeBytes() >= len) {
@@ -264,6 +272,4 @@ final class ReceivePath {
         return 1;
     }
 
-    /** Bytes delivered and not yet read, or packets held: what a close would throw away. */
-    boolean hasUnread() { return ring.producerPositionPlain() != ring.consumerPosition() || Seq.lt(deliveredNext, highestHeld); }
 }

@@ -1,0 +1,41 @@
+package io.tux.spi;
+
+import java.util.Map;
+
+/**
+ * Counters of the Tux provider, registered as {@code io.tux:type=Tux} in the platform MBean server the first time a
+ * connection is established through a {@link TuxSelectorProvider}. Counts are for the whole JVM since start.
+ *
+ * <p>Threading: every getter may be called from any thread; values are sums read without a lock.
+ */
+public interface TuxMXBean {
+
+    /** Connections established (connect finished or accepted) through Tux channels. */
+    long getConnectionsOpened();
+
+    /** Connections that run on Tux. */
+    long getConnectionsOnTux();
+
+    /** Connections that run on kernel TCP, of every reason. */
+    long getConnectionsOnKernel();
+
+    /** Connections on kernel TCP by {@link FallbackReason} name; reasons never seen are absent. */
+    Map<String, Long> getConnectionsOnKernelByReason();
+
+    long getBytesReadOnKernel();
+
+    long getBytesWrittenOnKernel();
+
+    long getBytesReadOnTux();
+
+    long getBytesWrittenOnTux();
+
+    /** {@link Tux#isAvailable()}. */
+    boolean isAvailable();
+
+    /** Why Tux is unavailable, or the empty string. */
+    String getUnavailabilityReason();
+
+    /** The effective {@code tux.*} settings. */
+    String getConfiguration();
+}

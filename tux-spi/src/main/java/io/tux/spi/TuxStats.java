@@ -1,0 +1,87 @@
+package io.tux.spi;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The JVM-wide connection and byte counters behind {@link TuxMXBean} and the exit summary.
+ *
+ * <p>Threading: every counter is a {@link LongAdder}, incremented by any thread without a lock (a striped CAS);
+ * readers sum the stripes and may miss increments that race with the read, which is fine for monitoring.
+ */
+final class TuxStats {
+
+    final LongAdder connectionsOpened = new LongAdder();
+    final LongAdder connectionsOnTux = new LongAdder();
+    private final LongAdder[] onKernel = new LongAdder[FallbackReason.values().length];
+    final LongAdder bytesReadKernel = new LongAdder();
+    final LongAdder bytesWrittenKernel = new LongAdder();
+    final LongAdder bytesReadTux = new LongAdder();
+    final LongAdder bytesWrittenTux = new LongAdder();
+
+    TuxStats() {
+        for (int i = 0; i < onKernel.length; i++) {
+            onKernel[i] = new LongAdder();
+        }
+    }
+
+    /** Records a newly established connection and the transport it runs on. */
+    void established(ConnectionMode mode, FallbackReason reason) {
+        connectionsOpened.increment();
+        if (mode == ConnectionMode.TUX) {
+            connectionsOnTux.increment();
+        } else {
+            onKernel[reason.ordinal()].increment();
+        }
+    }
+
+    /** Records that a connection moved from kernel TCP (counted under {@code before}) onto Tux. */
+    void movedToTux(FallbackReason before) {
+        onKernel[before.ordinal()].decrement();
+        connectionsOnTux.increment();
+    }
+
+    /** Records that a connection moved from Tux back to kernel TCP. */
+    void movedToKernel(FallbackReason reason) {
+        connectionsOnTux.decrement();
+        onKernel[reason.ordinal()].increment();
+    }
+
+    long onKernel() {
+        long s = 0;
+        for (LongAdder a : onKernel) {
+            s += a.sum();
+        }
+        return s;
+    }
+
+    long onKernel(FallbackReason reason) {
+        return onKernel[reason.ordinal()].sum();
+    }
+
+    Map<String, Long> onKernelByReason() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (FallbackReason r : FallbackReason.values()) {
+            long v = onKernel[r.ordinal()].sum();
+            if (v != 0) {
+                m.put(r.name(), v);
+            }
+        }
+        return m;
+    }
+
+    /** One line, e.g. {@code connections 3 (tux 0, kernel 3: NOT_IMPLEMENTED=3), bytes kernel in 10 out 12, ...}. */
+    String summary() {
+        StringBuilder sb = new StringBuilder("connections ").append(connectionsOpened.sum())
+                .append(" (tux ").append(connectionsOnTux.sum()).append(", kernel ").append(onKernel());
+        Map<String, Long> by = onKernelByReason();
+        if (!by.isEmpty()) {
+            sb.append(':');
+            by.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        }
+        sb.append("), bytes kernel in ").append(bytesReadKernel.sum()).append(" out ").append(bytesWrittenKernel.sum())
+                .append(", bytes tux in ").append(bytesReadTux.sum()).append(" out ").append(bytesWrittenTux.sum());
+        return sb.toString();
+    }
+}

@@ -1,0 +1,733 @@
+package io.tux.spi;
+
+import io.tux.core.engine.Connection;
+import io.tux.core.engine.ConnectionListener;
+import io.tux.core.engine.ConnectionState;
+import io.tux.core.engine.TuxConnectionException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The transport of a connection whose Tux handshake started: it carries each direction on kernel TCP until that
+ * direction is cut over, then on the Tux connection (docs/PROTOCOL.md, "Cutover"). It is installed as soon as
+ * the TCP connection is established, while the handshake runs in the background.
+ *
+ * <p><b>Sending.</b> Bytes go on TCP (counted) until the Tux connection is established; then, under the write
+ * lock, the count X goes as the first 8 bytes of the Tux stream and every later byte goes on Tux. Once the peer
+ * acknowledged X, one control byte ({@link #NUDGE}) goes on TCP after the application's bytes, so that a peer
+ * blocked in a TCP read wakes up and finds X.
+ *
+ * <p><b>Receiving.</b> Bytes come from TCP until X is known (the first 8 bytes of the peer's Tux stream) and
+ * that many TCP bytes were read; then from Tux. Bytes read from TCP beyond X (the nudge) are control bytes and
+ * never reach the application. A TCP end (or reset) is the real one unless the peer runs Tux and may have cut
+ * over: then X, or the Tux stream's end without X, decides.
+ *
+ * <p><b>Readiness.</b> While a direction is on TCP its selection readiness comes from the kernel (the selector
+ * keeps the TCP channel registered for {@link #kernelOps()}); once on Tux it is polled ({@link #readiness()}).
+ *
+ * <p>If the peer never answered the handshake (it does not run Tux), neither direction was cut over and the
+ * transport behaves as the kernel's for good ({@link #mode()} is then KERNEL, readiness all from the kernel).
+ *
+ * <p>Threading: reads are serialised by {@link #readLock}, writes by {@link #writeLock}; the fields say who
+ * writes and reads them. The network thread only runs the listener methods, which unpark waiters, signal
+ * selectors and start the short cutover tasks on virtual threads.
+ */
+final class TuxTransport implements Transport, ConnectionListener {
+    /** The control byte sent on TCP after X was acknowledged. */
+    static final byte NUDGE = 1;
+
+    private final TuxSocketChannel ch;
+    private final SocketChannel tcp;
+    private final TuxRuntime rt;
+    /** Set once by {@link #attach} before the transport is published as the channel's transport. */
+    private volatile Connection conn;
+
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    // ---- send side ----
+    /** Application bytes written on TCP; under writeLock. */
+    private long tcpWritten;
+    /** Written under writeLock when the send direction moves to Tux; read by anyone. */
+    private volatile boolean sendOnTux;
+    /** Written by shutdownOutput (under writeLock); read by anyone. */
+    private volatile boolean outputShut;
+
+    // ---- receive side ----
+    /** Application bytes read from TCP; under readLock. */
+    private long tcpRead;
+    /** The peer's X, or -1 while unknown; under readLock. */
+    private long x = -1;
+    private final ByteBuffer header = ByteBuffer.allocate(8);
+    /** Written under readLock when the receive direction moves to Tux; read by anyone. */
+    private volatile boolean receiveOnTux;
+    /** A nudge byte is still to be read from TCP (the receive side moved on without it); under readLock. */
+    private boolean nudgeDue = true;
+    /** Written under readLock when TCP ended (or was reset) before X was known; read by anyone. */
+    private volatile boolean tcpEnded;
+    private boolean tcpWasReset;
+    private long tcpEndedAt;
+    /** A receive-cutover task is pending (CAS-free: only the network thread sets it, the task clears it). */
+    private volatile boolean receiveTaskPending;
+
+    /** Written by the network thread when the handshake failed without hearing the peer; read by anyone. */
+    private volatile boolean failed;
+    /** Written by close (any thread); read by everyone. */
+    private volatile boolean closed;
+    /** Written by shutdownInput (any thread); read by readers and readiness. */
+    private volatile boolean inputShut;
+    /** Threads waiting for Tux readiness: set by the waiter before it re-checks and parks, read by the listener. */
+    private volatile Thread reader;
+    private volatile Thread writer;
+    private volatile Thread nudger;
+
+    private final TuxReadiness readiness = this::polledOps;
+
+    TuxTransport(TuxSocketChannel ch, SocketChannel tcp, TuxRuntime rt) {
+        this.ch = ch;
+        this.tcp = tcp;
+        this.rt = rt;
+    }
+
+    void attach(Connection c) {
+        this.conn = c;
+    }
+
+    // ---------------------------------------------------------------- listener (network thread)
+
+    @Override
+    public void onReadable(Connection c) {
+        wake(reader);
+        if (!receiveOnTux && !receiveTaskPending && c.readableBytes() >= 8) {
+            receiveTaskPending = true;
+            runVirtual("tux-receive-cutover", this::receiveCutoverTask);
+        }
+        ch.signalReadiness();
+    }
+
+    @Override
+    public void onWritable(Connection c) {
+        wake(writer);
+        wake(nudger);
+        ch.signalReadiness();
+    }
+
+    @Override
+    public void onStateChanged(Connection c, ConnectionState s) {
+        if (s == ConnectionState.ESTABLISHED) {
+            ch.tuxEstablished();
+            runVirtual("tux-send-cutover", this::sendCutoverTask);
+        } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard() && !sendOnTux && !receiveOnTux) {
+            failed = true;
+            ch.tuxHandshakeFailed();
+            ch.readinessSourcesChanged();
+        }
+        wake(reader);
+        wake(writer);
+        wake(nudger);
+        ch.signalReadiness();
+    }
+
+    private static void wake(Thread t) {
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    private void runVirtual(String name, Runnable task) {
+        try {
+            Thread.ofVirtual().name(name).start(task);
+        } catch (Throwable t) {
+            // cannot happen short of memory exhaustion; the next read or write does the same work
+            rt.debug("Tux: no " + name + " thread: " + t);
+        }
+    }
+
+    /** Cuts the send direction over at once, so that the peer learns X even if this end never writes. */
+    private void sendCutoverTask() {
+        writeLock.lock();
+        try {
+            if (!sendOnTux && !outputShut && !closed) cutover();
+        } catch (IOException e) {
+            // the connection failed meanwhile; reads and writes report it
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Moves the receive side to Tux as soon as X arrived and the TCP bytes before it were read. */
+    private void receiveCutoverTask() {
+        readLock.lock();
+        try {
+            receiveTaskPending = false;
+            if (!receiveOnTux && !closed) {
+                learnX();
+                if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
+            }
+            if (receiveOnTux) consumeNudgeIfThere();
+        } catch (IOException e) {
+            // reported by the next read
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- Transport
+
+    @Override
+    public ConnectionMode mode() {
+        Connection c = conn;
+        if (failed || c == null) return ConnectionMode.KERNEL;
+        return sendOnTux || receiveOnTux || c.state() == ConnectionState.ESTABLISHED
+                ? ConnectionMode.TUX : ConnectionMode.KERNEL;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed || !ch.isOpen()) throw new ClosedChannelException();
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return read(dst, -1);
+    }
+
+    /** @param timeoutNanos -1 for none, else the adaptor's SO_TIMEOUT (Tux part only) */
+    private int read(ByteBuffer dst, long timeoutNanos) throws IOException {
+        ensureOpen();
+        if (inputShut) return -1;
+        readLock.lock();
+        try {
+            for (;;) {
+                if (inputShut) return -1;
+                if (receiveOnTux) return readTux(dst, timeoutNanos);
+                learnX();
+                if (x >= 0 && tcpRead >= x && !tcpEnded) {
+                    moveReceiveToTux();
+                    continue;
+                }
+                if (tcpEnded) {
+                    int r = resolveTcpEnd();
+                    if (r != 1) return r;
+                    continue;
+                }
+                int n;
+                try {
+                    n = readTcp(dst);
+                } catch (SocketException e) {
+                    if (!mayHaveCutOver()) throw e;
+                    endOfTcp(true);
+                    continue;
+                }
+                if (n == -2) continue; // only the nudge came: X is reached
+                if (n == -1) {
+                    if (!mayHaveCutOver()) return -1;
+                    endOfTcp(false);
+                    continue;
+                }
+                return n;
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (!dsts[i].hasRemaining()) continue;
+            long total = read(dsts[i]);
+            if (total <= 0) return total;
+            // fill further buffers only with what is at hand, never blocking for them
+            for (int j = i + 1; j < offset + length && !dsts[j - 1].hasRemaining() && receiveOnTux; j++) {
+                int m = conn.read(dsts[j]);
+                if (m <= 0) break;
+                total += m;
+            }
+            return total;
+        }
+        return 0;
+    }
+
+    /** The peer runs Tux (its handshake arrived) and this end did not give up: it may have cut over. */
+    private boolean mayHaveCutOver() {
+        Connection c = conn;
+        return !failed && c != null && c.peerHeard();
+    }
+
+    private void endOfTcp(boolean reset) {
+        tcpEnded = true;
+        tcpWasReset = reset;
+        tcpEndedAt = System.nanoTime();
+        nudgeDue = false;
+        ch.readinessSourcesChanged();
+    }
+
+    /** Takes X from the Tux stream if its 8 bytes arrived. Under readLock. */
+    private void learnX() throws IOException {
+        Connection c = conn;
+        if (x >= 0 || c == null || failed) return;
+        if (c.readableBytes() < 8 - header.position()) return;
+        c.read(header);
+        if (!header.hasRemaining()) {
+            x = header.getLong(0);
+            if (x < 0) throw new IOException("Tux cutover: the peer announced a negative TCP length " + x);
+        }
+    }
+
+    private void moveReceiveToTux() throws IOException {
+        if (tcpRead > x) throw new IOException("Tux cutover: read " + tcpRead + " TCP bytes, the peer sent " + x);
+        receiveOnTux = true;
+        ch.readinessSourcesChanged();
+    }
+
+    /** Reads the nudge if it is already there, without blocking. Under readLock. */
+    private void consumeNudgeIfThere() {
+        if (!nudgeDue || tcpEnded) return;
+        try {
+            if (tcp.socket().getInputStream().available() <= 0) return;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            if (tcp.read(one) == 1) {
+                nudgeDue = false;
+            }
+        } catch (IOException | RuntimeException e) {
+            nudgeDue = false; // TCP is gone; nothing more will come on it
+        }
+    }
+
+    /**
+     * TCP ended before X was known, and the peer runs Tux: X means it cut over (continue on Tux); the Tux
+     * stream's end or failure without X means it did not (the real end); so does a Tux connection still not
+     * established a handshake timeout after TCP's end (a peer that cut over is established: its X establishes us).
+     *
+     * @return 1 to continue reading, -1 for the end, 0 when undecided and not blocking
+     */
+    private int resolveTcpEnd() throws IOException {
+        boolean blocking = ch.isBlocking();
+        boolean completed = false;
+        if (blocking) ch.beginBlocking();
+        try {
+            long patience = TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
+            for (;;) {
+                learnX();
+                if (x >= 0) {
+                    if (x != tcpRead) {
+                        throw new IOException("Tux cutover: TCP ended at " + tcpRead + ", the peer sent " + x);
+                    }
+                    tcpEnded = false;
+                    moveReceiveToTux();
+                    completed = true;
+                    return 1;
+                }
+                Connection c = conn;
+                ConnectionState s = c.state();
+                if (s == ConnectionState.RESET) {
+                    completed = true;
+                    throw new SocketException("Connection reset");
+                }
+                if (c.readableBytes() == 0 && c.isReadable() && !s.isTerminal()) {
+                    completed = true;
+                    return -1; // the peer's Tux stream ended without X: it never cut over; TCP's end is the end
+                }
+                boolean stale = s == ConnectionState.HANDSHAKING && System.nanoTime() - tcpEndedAt > patience;
+                if (s.isTerminal() || stale) {
+                    completed = true;
+                    if (tcpWasReset) throw new SocketException("Connection reset");
+                    return -1;
+                }
+                if (!blocking || closed || !ch.isOpen()) return 0; // endBlocking throws when closed
+                reader = Thread.currentThread();
+                if (c.readableBytes() < 8 && !c.isReadable()) LockSupport.parkNanos(this, patience / 4);
+                reader = null;
+            }
+        } finally {
+            if (blocking) ch.endBlocking(completed);
+        }
+    }
+
+    /**
+     * Reads application bytes from TCP, never past X. Returns the count, -1 at TCP's end, or -2 when only
+     * control bytes came (then X is known and reached).
+     */
+    private int readTcp(ByteBuffer dst) throws IOException {
+        int limit = dst.limit();
+        int start = dst.position();
+        if (x >= 0) dst.limit((int) Math.min(limit, start + (x - tcpRead)));
+        int n;
+        try {
+            n = tcp.read(dst);
+        } finally {
+            dst.limit(limit);
+        }
+        if (n <= 0) return n;
+        if (x < 0) {
+            learnX(); // the nudge is sent only after X was acknowledged: if it came, X is here now
+            if (x >= 0 && tcpRead + n > x) {
+                int app = (int) (x - tcpRead);
+                checkControl(dst, start + app, n - app);
+                nudgeDue = false;
+                dst.position(start + app);
+                n = app;
+            }
+        }
+        tcpRead += n;
+        return n == 0 ? -2 : n;
+    }
+
+    private static void checkControl(ByteBuffer dst, int from, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            if (dst.get(from + i) != NUDGE) {
+                throw new IOException("Tux cutover: unexpected control byte " + dst.get(from + i) + " on TCP after X");
+            }
+        }
+    }
+
+    private int readTux(ByteBuffer dst, long timeoutNanos) throws IOException {
+        Connection c = conn;
+        if (!ch.isBlocking()) return tuxRead(c, dst);
+        // Blocking: the JDK's begin/end protocol even when bytes are waiting (an interrupted thread closes).
+        boolean completed = false;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        ch.beginBlocking();
+        try {
+            int n = tuxRead(c, dst);
+            if (n != 0 || !dst.hasRemaining()) {
+                completed = true;
+                return n;
+            }
+            for (;;) {
+                if (!spinFor(c, true)) {
+                    if (closed || !ch.isOpen() || inputShut) break;
+                    reader = Thread.currentThread();
+                    if (!c.isReadable() && !inputShut) {
+                        if (deadline != 0) {
+                            long left = deadline - System.nanoTime();
+                            if (left <= 0) throw new SocketTimeoutException("Read timed out");
+                            LockSupport.parkNanos(this, left);
+                        } else {
+                            LockSupport.park(this);
+                        }
+                    }
+                    reader = null;
+                }
+                if (closed || !ch.isOpen()) break; // endBlocking throws
+                if (inputShut) {
+                    completed = true;
+                    return -1;
+                }
+                n = tuxRead(c, dst);
+                if (n != 0) {
+                    completed = true;
+                    return n;
+                }
+            }
+            return 0;
+        } finally {
+            reader = null;
+            ch.endBlocking(completed);
+        }
+    }
+
+    /** A read of the Tux stream, with a peer's reset reported as the JDK reports a TCP reset. */
+    private static int tuxRead(Connection c, ByteBuffer dst) throws IOException {
+        try {
+            return c.read(dst);
+        } catch (TuxConnectionException e) {
+            throw asSocketException(e);
+        }
+    }
+
+    private static IOException asSocketException(TuxConnectionException e) {
+        return switch (e.state()) {
+            case RESET -> new SocketException("Connection reset");
+            case TIMED_OUT -> new SocketException("Connection timed out");
+            default -> new SocketException(e.getMessage());
+        };
+    }
+
+    /** Polls for up to the configured budget; true if the connection became ready. */
+    private boolean spinFor(Connection c, boolean read) {
+        long budget = rt.config.pollBudgetMicros() * 1000L;
+        if (budget == 0) return read ? c.isReadable() : c.isWritable();
+        long end = System.nanoTime() + budget;
+        do {
+            if (read ? c.isReadable() : c.isWritable()) return true;
+            Thread.onSpinWait();
+        } while (System.nanoTime() - end < 0 && !closed);
+        return false;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureOpen();
+        if (outputShut) throw new ClosedChannelException();
+        writeLock.lock();
+        try {
+            if (!sendOnTux) {
+                Connection c = conn;
+                if (c != null && !failed && c.state() == ConnectionState.ESTABLISHED) {
+                    cutover();
+                } else {
+                    long n = tcp.write(srcs, offset, length);
+                    if (n > 0) tcpWritten += n;
+                    return n;
+                }
+            }
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (!srcs[i].hasRemaining()) continue;
+                total += writeTux(srcs[i]);
+                if (srcs[i].hasRemaining()) break; // the send buffer is full: as much as fits, like the JDK
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Under writeLock: X goes first on the Tux stream, then everything else. */
+    private void cutover() throws IOException {
+        ByteBuffer hx = ByteBuffer.allocate(8).putLong(0, tcpWritten);
+        try {
+            if (conn.write(hx) != 8) throw new IOException("Tux cutover: no room for X in a fresh send buffer");
+        } catch (TuxConnectionException e) {
+            throw asSocketException(e);
+        }
+        sendOnTux = true;
+        ch.readinessSourcesChanged();
+        runVirtual("tux-nudge", this::nudgeTask);
+    }
+
+    private int writeTux(ByteBuffer src) throws IOException {
+        Connection c = conn;
+        if (!ch.isBlocking()) {
+            try {
+                return c.write(src);
+            } catch (TuxConnectionException e) {
+                throw asSocketException(e);
+            }
+        }
+        int total = 0;
+        boolean completed = false;
+        ch.beginBlocking();
+        try {
+            // A blocking write writes everything, as the JDK's does.
+            while (src.hasRemaining()) {
+                if (closed || !ch.isOpen()) return total; // endBlocking throws
+                if (!spinFor(c, false)) {
+                    writer = Thread.currentThread();
+                    if (!c.isWritable() && !closed) LockSupport.park(this);
+                    writer = null;
+                }
+                if (closed || !ch.isOpen()) return total; // endBlocking throws
+                try {
+                    total += c.write(src);
+                } catch (TuxConnectionException e) {
+                    throw asSocketException(e);
+                }
+            }
+            completed = true;
+            return total;
+        } finally {
+            writer = null;
+            ch.endBlocking(completed || total > 0);
+        }
+    }
+
+    /** After X was acknowledged, one control byte on TCP wakes a peer blocked in a TCP read. */
+    private void nudgeTask() {
+        Connection c = conn;
+        nudger = Thread.currentThread();
+        try {
+            while (c.acknowledgedBytes() < 8 && !c.state().isTerminal() && !closed) {
+                LockSupport.park(this);
+            }
+            if (c.acknowledgedBytes() < 8 || closed) return;
+            ByteBuffer b = ByteBuffer.wrap(new byte[] {NUDGE});
+            for (int tries = 0; b.hasRemaining() && !closed && tcp.isOpen() && tries < 10_000; tries++) {
+                if (tcp.write(b) == 0) LockSupport.parkNanos(this, 1_000_000); // non-blocking and full
+            }
+        } catch (IOException | RuntimeException e) {
+            // the TCP connection is gone: nothing to nudge
+        } finally {
+            nudger = null;
+        }
+    }
+
+    /**
+     * As the JDK's: later reads return -1 at once. The peer is not told (TCP does not tell it either); what it
+     * sends on Tux is acknowledged and kept until the channel closes.
+     */
+    @Override
+    public void shutdownInput() throws IOException {
+        tcp.shutdownInput();
+        inputShut = true;
+        wake(reader);
+        ch.signalReadiness();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        tcp.shutdownOutput(); // the JDK's checks and exceptions; a direction not cut over ends on TCP here
+        writeLock.lock();
+        try {
+            outputShut = true;
+            Connection c = conn;
+            if (c != null) c.shutdownOutput(); // after X if cut over; else a Tux end without X: "no cutover"
+        } finally {
+            writeLock.unlock();
+        }
+        ch.signalReadiness();
+    }
+
+    @Override
+    public SelectableChannel selectable() {
+        return kernelOps() != 0 ? tcp : null;
+    }
+
+    @Override
+    public TuxReadiness readiness() {
+        return failed ? null : readiness;
+    }
+
+    @Override
+    public int kernelOps() {
+        if (failed) return KERNEL_ALL;
+        if (!receiveOnTux) tryAdvanceReceive();
+        int ops = SelectionKey.OP_CONNECT;
+        if (!receiveOnTux && !tcpEnded) ops |= SelectionKey.OP_READ;
+        if (!sendOnTux) ops |= SelectionKey.OP_WRITE;
+        return ops;
+    }
+
+    /**
+     * Moves the receive side to Tux now if X arrived and the TCP bytes before it were read, unless a reader is
+     * busy (it will do it). Called by selecting threads before they trust the kernel's OP_READ, so that a
+     * nudge byte waiting on TCP is never reported as readable data.
+     */
+    private void tryAdvanceReceive() {
+        Connection c = conn;
+        if (c == null || closed || c.readableBytes() < 8 || !readLock.tryLock()) return;
+        try {
+            if (!receiveOnTux) {
+                learnX();
+                if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
+            }
+            if (receiveOnTux) consumeNudgeIfThere();
+        } catch (IOException e) {
+            // reported by the next read
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** The operations whose readiness comes from Tux (the complement of {@link #kernelOps()}). */
+    private int polledOps() {
+        Connection c = conn;
+        if (c == null || failed) return 0;
+        int ops = 0;
+        if (receiveOnTux || tcpEnded) {
+            if (inputShut || closed || c.isReadable()) ops |= SelectionKey.OP_READ;
+        }
+        if (sendOnTux && (outputShut || closed || c.isWritable())) ops |= SelectionKey.OP_WRITE;
+        return ops;
+    }
+
+    @Override
+    public InputStream inputStream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (!ch.isBlocking()) throw new IllegalBlockingModeException();
+                if (len == 0) return 0;
+                int timeout = tcp.socket().getSoTimeout();
+                int n = TuxTransport.this.read(ByteBuffer.wrap(b, off, len),
+                        timeout > 0 ? TimeUnit.MILLISECONDS.toNanos(timeout) : -1);
+                if (n > 0) ch.countRead(n);
+                return n;
+            }
+
+            @Override
+            public int available() throws IOException {
+                Connection c = conn;
+                return receiveOnTux ? (int) Math.min(Integer.MAX_VALUE, c.readableBytes())
+                        : tcp.socket().getInputStream().available();
+            }
+        };
+    }
+
+    @Override
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (!ch.isBlocking()) throw new IllegalBlockingModeException();
+                ByteBuffer src = ByteBuffer.wrap(b, off, len);
+                while (src.hasRemaining()) {
+                    long n = TuxTransport.this.write(new ByteBuffer[] {src}, 0, 1);
+                    if (n > 0) ch.countWritten(n);
+                }
+            }
+        };
+    }
+
+    /**
+     * Lets go of the Tux connection as TCP lets go of a socket: SO_LINGER 0, or bytes that arrived and were
+     * never read, reset the peer; otherwise an orderly end after what was written.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        Connection c = conn;
+        if (c != null) {
+            boolean reset = false;
+            try {
+                reset = tcp.isOpen() && tcp.getOption(StandardSocketOptions.SO_LINGER) == 0;
+            } catch (IOException | RuntimeException ignored) {
+                // no linger: an orderly close
+            }
+            long unread = c.readableBytes() - (receiveOnTux || x >= 0 ? 0 : 8 - header.position());
+            if (reset || (unread > 0 && !inputShut)) {
+                c.abort();
+            } else {
+                c.close();
+            }
+        }
+        wake(reader);
+        wake(writer);
+        wake(nudger);
+    }
+}
