@@ -45,6 +45,11 @@ public class BulkBenchmark extends NetBenchmark {
     }
 
     @Override
+    protected java.nio.channels.Channel sampleChannel() {
+        return channel;
+    }
+
+    @Override
     protected void disconnect() throws IOException {
         if (channel != null) {
             channel.close();

@@ -32,15 +32,27 @@ import org.openjdk.jmh.annotations.Warmup;
     "java.base/sun.nio.ch=ALL-UNNAMED"})
 public class ConnectBenchmark extends NetBenchmark {
     private ByteBuffer in;
+    /** One connection kept open for the trial only to report which transport connections get. */
+    private SocketChannel probe;
 
     @Override
-    protected void connect() {
+    protected void connect() throws IOException {
         in = ByteBuffer.allocateDirect(Wire.GREETING_SIZE);
+        probe = clientProvider.openSocketChannel();
+        probe.connect(peer.greet());
     }
 
     @Override
-    protected void disconnect() {
-        // every connection is closed by the invocation that opened it
+    protected java.nio.channels.Channel sampleChannel() {
+        return probe;
+    }
+
+    @Override
+    protected void disconnect() throws IOException {
+        // every measured connection is closed by the invocation that opened it
+        if (probe != null) {
+            probe.close();
+        }
     }
 
     /** One fresh connection up to its first byte received; returns that byte. */

@@ -96,6 +96,11 @@ public class KvBenchmark extends NetBenchmark {
     }
 
     @Override
+    protected java.nio.channels.Channel sampleChannel() {
+        return conns == null || conns.length == 0 ? null : conns[0].channel;
+    }
+
+    @Override
     protected void disconnect() throws IOException {
         if (conns != null) {
             for (Conn c : conns) {

@@ -3,6 +3,7 @@ package io.tux.bench.net;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.nio.channels.Channel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +94,11 @@ public abstract class NetBenchmark {
     /** Closes the trial's connections. */
     protected abstract void disconnect() throws IOException;
 
+    /** One of the trial's connected client channels, whose transport the CPU record names; null if none. */
+    protected Channel sampleChannel() {
+        return null;
+    }
+
     /** Operations done by one benchmark invocation (what the CPU time is divided by). */
     protected long opsPerInvocation() {
         return 1;
@@ -122,6 +128,7 @@ public abstract class NetBenchmark {
         if (peer == null) {
             return; // set-up failed before the peer started: nothing to stop, nothing measured
         }
+        String clientMode = clientMode();
         try {
             disconnect();
         } finally {
@@ -132,12 +139,32 @@ public abstract class NetBenchmark {
         }
         String file = System.getProperty(CPU_FILE_PROPERTY);
         if (file != null) {
-            Files.writeString(Path.of(file), cpuRecord(params) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(Path.of(file), cpuRecord(params, clientMode) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         }
     }
 
-    private String cpuRecord(BenchmarkParams params) {
+    /**
+     * What carried the client's connection at the end of the trial: "JDK" for the platform provider, else the
+     * Tux mode and fallback reason ({@code KERNEL (NOT_IMPLEMENTED)}, {@code TUX}); "unknown" without a channel.
+     */
+    private String clientMode() {
+        Channel ch = sampleChannel();
+        if (ch == null || !ch.isOpen()) {
+            return "unknown";
+        }
+        if (Providers.clientProviderName(provider).equals("jdk")) {
+            return "JDK";
+        }
+        Object mode = io.tux.spi.Tux.mode(ch);
+        Object reason = io.tux.spi.Tux.fallbackReason(ch);
+        if (mode == null) {
+            return "not a Tux channel: " + ch.getClass().getName();
+        }
+        return reason == null ? mode.toString() : mode + " (" + reason + ")";
+    }
+
+    private String cpuRecord(BenchmarkParams params, String clientMode) {
         StringBuilder p = new StringBuilder();
         for (String key : params.getParamsKeys()) {
             if (!p.isEmpty()) {
@@ -147,9 +174,9 @@ public abstract class NetBenchmark {
         }
         return String.format(Locale.ROOT,
                 "{\"benchmark\":\"%s\",\"mode\":\"%s\",\"params\":{%s},\"ops\":%d,\"clientCpuNs\":%d,"
-                        + "\"peerCpuNs\":%d,\"peerInProcess\":%b}",
+                        + "\"peerCpuNs\":%d,\"peerInProcess\":%b,\"clientMode\":\"%s\"}",
                 params.getBenchmark(), params.getMode().shortLabel(), p, measuredOps, measuredClientCpu,
-                measuredPeerCpu, peer.sharesProcess());
+                measuredPeerCpu, peer.sharesProcess(), clientMode.replace("\\", "/").replace("\"", "'"));
     }
 
     /** CPU time of this whole JVM so far, nanoseconds. */

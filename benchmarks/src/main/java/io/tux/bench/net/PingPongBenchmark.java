@@ -52,6 +52,11 @@ public class PingPongBenchmark extends NetBenchmark {
     }
 
     @Override
+    protected java.nio.channels.Channel sampleChannel() {
+        return channel;
+    }
+
+    @Override
     protected void disconnect() throws IOException {
         if (channel != null) {
             channel.close();

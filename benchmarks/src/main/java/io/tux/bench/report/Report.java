@@ -298,7 +298,8 @@ public final class Report {
     }
 
     /** The markdown report: header with the machine, then the table. */
-    public static String markdown(List<Row> rows, Machine machine, String runMode, String measuredAt) {
+    public static String markdown(List<Row> rows, Map<String, Integer> tuxModes, Machine machine, String runMode,
+                                  String measuredAt) {
         StringBuilder b = new StringBuilder();
         b.append("# Tux beside the JDK provider\n\n");
         b.append("Measured ").append(measuredAt).append(" (").append(runMode).append(" run) on ")
@@ -307,6 +308,15 @@ public final class Report {
         b.append("Tux/JDK is the Tux figure divided by the JDK figure: below 1 is better for latency and CPU time, "
                 + "above 1 is better for throughput. \"Tux, peer JDK\" runs Tux on the client only (the cost of "
                 + "fallback). – means not measured (that case failed; the run log says why).\n\n");
+        if (!tuxModes.isEmpty()) {
+            b.append("Transport of the Tux client's connections (at the end of each trial): ");
+            int i = 0;
+            for (Map.Entry<String, Integer> e : tuxModes.entrySet()) {
+                b.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(" in ").append(e.getValue())
+                        .append(e.getValue() == 1 ? " trial" : " trials");
+            }
+            b.append(".\n\n");
+        }
         b.append("| case | path | metric | unit | JDK | Tux | Tux/JDK | Tux, peer JDK | ratio |\n");
         b.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
@@ -319,8 +329,26 @@ public final class Report {
         return b.toString();
     }
 
-    /** The JSON report: machine, run, and every row with its values and ratios. */
-    public static String json(List<Row> rows, Machine machine, String runMode, String measuredAt) {
+    /**
+     * How often each transport ({@code clientMode} of the CPU records: {@code KERNEL (NOT_IMPLEMENTED)}, {@code TUX},
+     * ...) carried the client's connection in the trials whose client ran Tux; sorted by name.
+     */
+    public static Map<String, Integer> tuxModes(List<Map<String, Object>> cpuRecords) {
+        Map<String, Integer> modes = new TreeMap<>();
+        for (Map<String, Object> c : cpuRecords) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> params = (Map<String, Object>) c.get("params");
+            Object mode = c.get("clientMode");
+            if (mode != null && !"jdk".equals(params.get("provider"))) {
+                modes.merge((String) mode, 1, Integer::sum);
+            }
+        }
+        return modes;
+    }
+
+    /** The JSON report: machine, run, transports of the Tux clients, and every row with its values and ratios. */
+    public static String json(List<Row> rows, Map<String, Integer> tuxModes, Machine machine, String runMode,
+                              String measuredAt) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpus", machine.cpus());
@@ -330,6 +358,9 @@ public final class Report {
         root.put("machine", m);
         root.put("run", runMode);
         root.put("measuredAt", measuredAt);
+        Map<String, Object> modes = new LinkedHashMap<>();
+        tuxModes.forEach((k, v) -> modes.put(k, v.doubleValue()));
+        root.put("tuxClientTransport", modes);
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -450,13 +481,15 @@ public final class Report {
     public static List<Path> write(Path jmhJson, Path cpuFile, Path out, String runMode, Machine machine,
                                    String measuredAt) throws IOException {
         List<Object> jmh = (List<Object>) Json.parse(Files.readString(jmhJson, StandardCharsets.UTF_8));
-        List<Row> rows = rows(jmh, readCpu(cpuFile));
+        List<Map<String, Object>> cpu = readCpu(cpuFile);
+        List<Row> rows = rows(jmh, cpu);
+        Map<String, Integer> modes = tuxModes(cpu);
         Files.createDirectories(out);
         Path json = out.resolve("latest.json");
         Path md = out.resolve("latest.md");
         Path svg = out.resolve("latest.svg");
-        Files.writeString(json, json(rows, machine, runMode, measuredAt), StandardCharsets.UTF_8);
-        Files.writeString(md, markdown(rows, machine, runMode, measuredAt), StandardCharsets.UTF_8);
+        Files.writeString(json, json(rows, modes, machine, runMode, measuredAt), StandardCharsets.UTF_8);
+        Files.writeString(md, markdown(rows, modes, machine, runMode, measuredAt), StandardCharsets.UTF_8);
         Files.writeString(svg, svg(rows, machine, measuredAt), StandardCharsets.UTF_8);
         return List.of(json, md, svg);
     }

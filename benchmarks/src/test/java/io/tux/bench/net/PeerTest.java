@@ -9,10 +9,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The peer's services, over loopback with the JDK provider, byte for byte. */
+/** The peer's services, over loopback with each provider (clients use the JDK's), byte for byte. */
 @Timeout(30)
 class PeerTest {
     private static void readFully(SocketChannel ch, ByteBuffer b) throws IOException {
@@ -29,10 +30,11 @@ class PeerTest {
         }
     }
 
-    @Test
-    void echoKvGreetAndSinkAnswerExactly() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "tux"})
+    void echoKvGreetAndSinkAnswerExactly(String provider) throws IOException {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
-        try (Peer peer = Peer.start(Providers.named("jdk"), lo)) {
+        try (Peer peer = Peer.start(Providers.named(provider), lo)) {
             try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(lo, peer.echoPort()))) {
                 byte[] sent = new byte[100_000];
                 for (int i = 0; i < sent.length; i++) {

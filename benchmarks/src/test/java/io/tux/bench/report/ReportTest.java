@@ -55,6 +55,9 @@ class ReportTest {
                 above 1 is better for throughput. "Tux, peer JDK" runs Tux on the client only (the cost of fallback). \
                 – means not measured (that case failed; the run log says why).
 
+                Transport of the Tux client's connections (at the end of each trial): KERNEL (NOT_IMPLEMENTED) in 2 \
+                trials, TUX in 1 trial.
+
                 | case | path | metric | unit | JDK | Tux | Tux/JDK | Tux, peer JDK | ratio |
                 | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |
                 | ping-pong 64 B | lo | mean | us | 17.0 | – | – | – | – |
@@ -78,6 +81,7 @@ class ReportTest {
         writeSample();
         Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("out/latest.json")));
         assertEquals("Test CPU @ 1 GHz", ((Map<String, Object>) root.get("machine")).get("model"));
+        assertEquals(Map.of("KERNEL (NOT_IMPLEMENTED)", 2.0, "TUX", 1.0), root.get("tuxClientTransport"));
         List<Object> rows = (List<Object>) root.get("rows");
         assertEquals(11, rows.size());
         Map<String, Object> kv = (Map<String, Object>) rows.get(7);
