@@ -65,9 +65,11 @@ class ReportTest {
                 | ping-pong 64 B | veth | mean | us | 20.0 | 21.0 | 1.05 | 22.0 | 1.10 |
                 | ping-pong 64 B | veth | p50 | us | 16.0 | 16.8 | 1.05 | – | – |
                 | ping-pong 64 B | veth | p99 | us | 40.0 | 50.0 | 1.25 | – | – |
+                | ping-pong 64 B | veth | CPU both | us/op | 17.5 | 19.3 | 1.10 | – | – |
                 | ping-pong 64 B | veth | CPU client | us/op | 9.00 | 9.90 | 1.10 | – | – |
                 | ping-pong 64 B | veth | CPU peer | us/op | 8.50 | 9.35 | 1.10 | – | – |
                 | kv GET, 16 conn, depth 16 | lo | throughput | GET/s | 800,000 | 1,000,000 | 1.25 | – | – |
+                | kv GET, 16 conn, depth 16 | lo | CPU both | us/GET | 0.75 | – | – | – | – |
                 | kv GET, 16 conn, depth 16 | lo | CPU client | us/GET | 0.50 | – | – | – | – |
                 | kv GET, 16 conn, depth 16 | lo | CPU peer | us/GET | 0.25 | – | – | – | – |
                 | bulk stream | lo | throughput | MiB/s | 1,500 | 1,200 | 0.80 | – | – |
@@ -83,8 +85,8 @@ class ReportTest {
         assertEquals("Test CPU @ 1 GHz", ((Map<String, Object>) root.get("machine")).get("model"));
         assertEquals(Map.of("KERNEL (NOT_IMPLEMENTED)", 2.0, "TUX", 1.0), root.get("tuxClientTransport"));
         List<Object> rows = (List<Object>) root.get("rows");
-        assertEquals(11, rows.size());
-        Map<String, Object> kv = (Map<String, Object>) rows.get(7);
+        assertEquals(13, rows.size());
+        Map<String, Object> kv = (Map<String, Object>) rows.get(8);
         assertEquals("throughput", kv.get("metric"));
         assertEquals("higher", kv.get("better"));
         assertEquals(800000.0, ((Map<String, Object>) kv.get("values")).get("jdk"));
