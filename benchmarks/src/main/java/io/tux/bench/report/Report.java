@@ -107,7 +107,7 @@ public final class Report {
                 default -> { }
             }
         }
-        // CPU records: per case and provider, the one of the preferred mode
+        // CPU records: per case and provider, those of the preferred mode, summed over forks
         Map<CaseKey, Map<String, Map<String, Object>>> cpu = new TreeMap<>();
         for (Map<String, Object> c : cpuRecords) {
             Map<String, Object> params = (Map<String, Object>) c.get("params");
@@ -115,8 +115,13 @@ public final class Report {
             CaseKey key = CaseKey.of((String) c.get("benchmark"), params);
             Map<String, Map<String, Object>> byProvider = cpu.computeIfAbsent(key, k -> new TreeMap<>());
             Map<String, Object> old = byProvider.get(provider);
-            if (old == null || modeRank((String) c.get("mode")) < modeRank((String) old.get("mode"))) {
-                byProvider.put(provider, c);
+            int rank = modeRank((String) c.get("mode"));
+            if (old == null || rank < modeRank((String) old.get("mode"))) {
+                byProvider.put(provider, new LinkedHashMap<>(c));
+            } else if (rank == modeRank((String) old.get("mode"))) {
+                for (String f : List.of("ops", "clientCpuNs", "peerCpuNs")) {
+                    old.put(f, num(old.get(f)) + num(c.get(f)));
+                }
             }
         }
         for (Map.Entry<CaseKey, Map<String, Map<String, Object>>> e : cpu.entrySet()) {

@@ -65,8 +65,8 @@ class ReportTest {
                 | ping-pong 64 B | veth | mean | us | 20.0 | 21.0 | 1.05 | 22.0 | 1.10 |
                 | ping-pong 64 B | veth | p50 | us | 16.0 | 16.8 | 1.05 | – | – |
                 | ping-pong 64 B | veth | p99 | us | 40.0 | 50.0 | 1.25 | – | – |
-                | ping-pong 64 B | veth | CPU both | us/op | 17.5 | 19.3 | 1.10 | – | – |
-                | ping-pong 64 B | veth | CPU client | us/op | 9.00 | 9.90 | 1.10 | – | – |
+                | ping-pong 64 B | veth | CPU both | us/op | 19.0 | 19.3 | 1.01 | – | – |
+                | ping-pong 64 B | veth | CPU client | us/op | 10.5 | 9.90 | 0.94 | – | – |
                 | ping-pong 64 B | veth | CPU peer | us/op | 8.50 | 9.35 | 1.10 | – | – |
                 | kv GET, 16 conn, depth 16 | lo | throughput | GET/s | 800,000 | 1,000,000 | 1.25 | – | – |
                 | kv GET, 16 conn, depth 16 | lo | CPU both | us/GET | 0.75 | – | – | – | – |
