@@ -703,6 +703,26 @@ final class TuxTransport implements Transport, ConnectionListener {
         };
     }
 
+    /** Application bytes this end wrote on TCP before its cutover (for tests and diagnostics). */
+    long tcpBytesWritten() {
+        writeLock.lock();
+        try {
+            return tcpWritten;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        Connection c = conn;
+        return "TuxTransport[" + c + ", sendOnTux=" + sendOnTux + ", receiveOnTux=" + receiveOnTux + ", x=" + x
+                + ", tcpRead=" + tcpRead + ", tcpWritten=" + tcpWritten + ", tcpEnded=" + tcpEnded + ", failed="
+                + failed + ", closed=" + closed + (c == null ? "" : ", readable=" + c.readableBytes() + ", acked="
+                + c.acknowledgedBytes() + ", peerHeard=" + c.peerHeard()) + ", reader=" + reader + ", writer="
+                + writer + ", nudger=" + nudger + "]";
+    }
+
     /**
      * Lets go of the Tux connection as TCP lets go of a socket: SO_LINGER 0, or bytes that arrived and were
      * never read, reset the peer; otherwise an orderly end after what was written.

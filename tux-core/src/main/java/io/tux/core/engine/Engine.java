@@ -137,6 +137,10 @@ public final class Engine implements PacketSink {
             }
         }
         link.flush();
+        // Dekker with waiting application threads: our ring publications (release stores) must be visible
+        // before we read who waits (the listeners read volatile waiter fields); a waiter publishes itself
+        // before it re-checks the ring. Without a full fence the two can miss each other (store-load).
+        VarHandle.fullFence();
         for (int i = 0; i < activeCount; i++) notify(active[i]);
         return work;
     }

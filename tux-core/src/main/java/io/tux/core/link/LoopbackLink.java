@@ -27,6 +27,20 @@ public final class LoopbackLink implements Link {
     private final List<List<InetSocketAddress>> routes = new ArrayList<>();
     /** The arriving route of each sending route, resolved on first use; network thread only. */
     private int[] arrival = new int[0];
+    /** Scripted impairment for tests: decides per sent packet; null for none. Set before use (volatile). */
+    private volatile Impairment impairment;
+
+    /** What a test does to one sent packet. */
+    public enum Fate { DELIVER, DROP, DUPLICATE }
+
+    /** Decides the fate of each sent packet (called on the network thread). */
+    @FunctionalInterface
+    public interface Impairment {
+        Fate fate(MemorySegment packet, long offset, int length);
+    }
+
+    /** Installs a scripted impairment (tests: lost or duplicated control packets); null removes it. */
+    public void impairment(Impairment i) { this.impairment = i; }
 
     public LoopbackLink(int mtu, int capacity) {
         if (Integer.bitCount(capacity) != 1) throw new IllegalArgumentException("capacity must be a power of two");
@@ -55,13 +69,23 @@ public final class LoopbackLink implements Link {
 
     @Override
     public boolean send(int r, MemorySegment packet, long offset, int len) {
+        Impairment imp = impairment;
+        if (imp != null) {
+            Fate f = imp.fate(packet, offset, len);
+            if (f == Fate.DROP) return true;
+            if (f == Fate.DUPLICATE && tail - head < mask) enqueue(r, packet, offset, len);
+        }
         if (tail - head > mask) return false;
+        enqueue(r, packet, offset, len);
+        return true;
+    }
+
+    private void enqueue(int r, MemorySegment packet, long offset, int len) {
         int i = (int) (tail & mask);
         MemorySegment.copy(packet, offset, slots[i], 0, len);
         length[i] = len;
         route[i] = arrivalOf(r);
         tail++;
-        return true;
     }
 
     private int arrivalOf(int r) {

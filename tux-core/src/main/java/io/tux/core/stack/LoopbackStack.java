@@ -39,6 +39,9 @@ public final class LoopbackStack implements TuxStack {
 
     public Engine engine() { return thread.engine(); }
 
+    /** The link, for tests that script lost or duplicated packets. */
+    public LoopbackLink link() { return link; }
+
     @Override
     public void close() { thread.close(); }
 }
