@@ -109,8 +109,14 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     // ---------------------------------------------------------------- listener (network thread)
 
+    /** The listener may run before {@link #attach} returned (the peer can complete the handshake first). */
+    private void attachFromListener(Connection c) {
+        if (conn == null) conn = c;
+    }
+
     @Override
     public void onReadable(Connection c) {
+        attachFromListener(c);
         wake(reader);
         if (!receiveOnTux && !receiveTaskPending && c.readableBytes() >= 8) {
             receiveTaskPending = true;
@@ -121,6 +127,7 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public void onWritable(Connection c) {
+        attachFromListener(c);
         wake(writer);
         wake(nudger);
         ch.signalReadiness();
@@ -128,6 +135,7 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public void onStateChanged(Connection c, ConnectionState s) {
+        attachFromListener(c);
         if (s == ConnectionState.ESTABLISHED) {
             ch.tuxEstablished();
             runVirtual("tux-send-cutover", this::sendCutoverTask);
@@ -203,10 +211,24 @@ final class TuxTransport implements Transport, ConnectionListener {
         return read(dst, -1);
     }
 
+    /**
+     * The JDK's rule for a blocking read that another thread's close ended: AsynchronousCloseException, never a
+     * normal return (a safety net over the paths that notice the close by themselves).
+     */
+    private int checkNotClosedUnder(int n, boolean blocking) throws IOException {
+        if (n <= 0 && blocking && (closed || !ch.isOpen())) throw new java.nio.channels.AsynchronousCloseException();
+        return n;
+    }
+
     /** @param timeoutNanos -1 for none, else the adaptor's SO_TIMEOUT (Tux part only) */
     private int read(ByteBuffer dst, long timeoutNanos) throws IOException {
         ensureOpen();
         if (inputShut) return -1;
+        boolean blocking = ch.isBlocking();
+        return checkNotClosedUnder(readLocked(dst, timeoutNanos), blocking);
+    }
+
+    private int readLocked(ByteBuffer dst, long timeoutNanos) throws IOException {
         readLock.lock();
         try {
             for (;;) {
