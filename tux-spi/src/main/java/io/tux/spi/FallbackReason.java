@@ -36,6 +36,8 @@ public enum FallbackReason {
     UNSUPPORTED_ADDRESS,
     /** libbpf could not be loaded. */
     NO_NATIVE_LIBRARY,
+    /** The JVM was started without {@code --enable-native-access=ALL-UNNAMED} (bin/tux-java adds it). */
+    NO_NATIVE_ACCESS,
     /** The XDP program failed to load or attach. */
     PROGRAM_FAILED
 }

@@ -12,6 +12,7 @@ final class FallbackReasons {
             case NO_PRIVILEGE -> FallbackReason.NO_PRIVILEGE;
             case NO_AF_XDP -> FallbackReason.NO_AF_XDP;
             case NO_NATIVE_LIBRARY -> FallbackReason.NO_NATIVE_LIBRARY;
+            case NO_NATIVE_ACCESS -> FallbackReason.NO_NATIVE_ACCESS;
             case QUEUE_BUSY -> FallbackReason.QUEUE_BUSY;
             case INTERFACE_BUSY -> FallbackReason.INTERFACE_BUSY;
             case NO_ROUTE -> FallbackReason.NO_ROUTE;

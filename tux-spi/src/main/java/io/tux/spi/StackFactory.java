@@ -4,32 +4,42 @@ import io.tux.core.engine.EngineConfig;
 import io.tux.core.stack.LoopbackStack;
 import io.tux.core.stack.TuxStack;
 import io.tux.core.stack.TuxUnavailableException;
+import io.tux.xdp.stack.AfXdpStack;
 import java.util.concurrent.TimeUnit;
 
 /** Makes the {@link TuxStack} that {@code tux.stack} asks for, and says beforehand whether it can run here. */
 final class StackFactory {
     private StackFactory() {}
 
-    /** Whether this build carries the stack at all (the AF_XDP stack is being integrated). */
+    /** Whether this build carries the stack at all. */
     static boolean inBuild(TuxConfig.StackKind kind) {
-        return kind == TuxConfig.StackKind.LOOPBACK;
+        return true;
     }
 
     /** Null if the configured stack can run in this process, else why not. Cheap; never throws. */
     static TuxUnavailableException probe(TuxConfig config) {
         return switch (config.stack()) {
             case LOOPBACK -> null;
-            case XDP -> new TuxUnavailableException(TuxUnavailableException.Reason.OTHER,
-                    "the AF_XDP stack is not part of this build yet");
+            case XDP -> nativeAccess() ? AfXdpStack.probe() : new TuxUnavailableException(
+                    TuxUnavailableException.Reason.NO_NATIVE_ACCESS, "the JVM runs without native access: start it "
+                    + "with --enable-native-access=ALL-UNNAMED (bin/tux-java does), connections run on kernel TCP");
         };
     }
 
+    /** Whether this code may call native methods without the JDK printing a warning. */
+    static boolean nativeAccess() {
+        return StackFactory.class.getModule().isNativeAccessEnabled();
+    }
+
     static TuxStack create(TuxConfig config) throws TuxUnavailableException {
+        TuxUnavailableException why = probe(config);
+        if (why != null) throw why;
         EngineConfig engine = engineConfig(config);
         long budget = TimeUnit.MICROSECONDS.toNanos(config.pollBudgetMicros());
         return switch (config.stack()) {
             case LOOPBACK -> new LoopbackStack(engine, budget);
-            case XDP -> throw probe(config);
+            case XDP -> new AfXdpStack(engine, budget,
+                    AfXdpStack.Options.DEFAULT.withInterfaces(config.interfaces()));
         };
     }
 

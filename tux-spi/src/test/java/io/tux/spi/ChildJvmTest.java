@@ -70,12 +70,13 @@ class ChildJvmTest {
         assertTrue(r.out().contains("provider=io.tux.spi.TuxSelectorProvider\n"), r.out());
         assertTrue(r.out().contains("channel=io.tux.spi.TuxSocketChannel\n"), r.out());
         assertTrue(r.out().contains("selector=io.tux.spi.TuxSelector\n"), r.out());
-        assertTrue(r.out().contains("mode=KERNEL reason=NOT_IMPLEMENTED\n"), r.out());
+        assertTrue(r.out().contains("mode=KERNEL reason=NO_NATIVE_ACCESS\n"), r.out());
         assertTrue(r.out().contains("echo=hello\n"), r.out());
-        assertTrue(r.out().contains("available=false reason=NOT_IMPLEMENTED\n"), r.out());
+        assertTrue(r.out().contains("available=false reason=NO_NATIVE_ACCESS\n"), r.out());
         assertTrue(r.out().contains("installed=true\n"), r.out());
-        assertEquals(1, count(r.err(), "INFO: Tux: connections run on kernel TCP (NOT_IMPLEMENTED: the Tux transport "
-                + "is not implemented in this build: connections run on kernel TCP)"), r.err());
+        assertEquals(1, count(r.err(), "INFO: Tux: connections run on kernel TCP (NO_NATIVE_ACCESS: NO_NATIVE_ACCESS: the JVM "
+                + "runs without native access: start it with --enable-native-access=ALL-UNNAMED (bin/tux-java does), "
+                + "connections run on kernel TCP)"), r.err());
         assertFalse(r.err().contains("WARNING"), "no JVM warnings (e.g. about sun.misc.Unsafe): " + r.err());
         assertFalse(r.err().contains("Exception"), r.err());
     }
@@ -119,7 +120,7 @@ class ChildJvmTest {
         Run r = run(FLAG, "-Dtux.log=debug");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("echo=hello\n"), r.out());
-        assertEquals(2, count(r.err(), "on kernel TCP: NOT_IMPLEMENTED\n"), r.err());
+        assertEquals(2, count(r.err(), "on kernel TCP: NO_NATIVE_ACCESS\n"), r.err());
         assertEquals(2, count(r.err(), "INFO: Tux: connection java.nio.channels.SocketChannel[connected local=/127.0.0.1:"),
                 r.err());
     }
@@ -128,8 +129,8 @@ class ChildJvmTest {
     void summaryAtExit() throws Exception {
         Run r = run(FLAG, "-Dtux.summaryAtExit=true", "-Dtux.log=off");
         assertEquals(0, r.exit(), r.err());
-        assertEquals("Tux summary: connections 2 (tux 0, kernel 2: NOT_IMPLEMENTED=2), bytes kernel in 5 out 5, "
-                + "bytes tux in 0 out 0; Tux unavailable: NOT_IMPLEMENTED\n", r.err());
+        assertEquals("Tux summary: connections 2 (tux 0, kernel 2: NO_NATIVE_ACCESS=2), bytes kernel in 5 out 5, "
+                + "bytes tux in 0 out 0; Tux unavailable: NO_NATIVE_ACCESS\n", r.err());
     }
 
     @Test
@@ -147,7 +148,7 @@ class ChildJvmTest {
         Run r = runMain(ChildNettyMain.class, FLAG, "-Dtux.log=off");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("echo=exact bytes=1048576\n"), r.out() + r.err());
-        assertTrue(r.out().contains("opened=2 kernel=2 tux=0 byReason={NOT_IMPLEMENTED=2}\n"), r.out());
+        assertTrue(r.out().contains("opened=2 kernel=2 tux=0 byReason={NO_NATIVE_ACCESS=2}\n"), r.out());
         assertFalse(r.err().contains("Exception"), r.err());
     }
 
@@ -183,7 +184,7 @@ class ChildJvmTest {
             String o = Files.readString(out.toPath());
             assertEquals(0, p.exitValue(), Files.readString(err.toPath()));
             assertTrue(o.contains("inherited=io.tux.spi.TuxSocketChannel\n"), o);
-            assertTrue(o.contains("mode=KERNEL reason=NOT_IMPLEMENTED\n"), o);
+            assertTrue(o.contains("mode=KERNEL reason=NO_NATIVE_ACCESS\n"), o);
             assertTrue(o.contains("answer=ok\n"), o);
         }
     }

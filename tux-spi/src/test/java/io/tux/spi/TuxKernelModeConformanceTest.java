@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The conformance suite against {@link TuxSelectorProvider} in its wrapping mode where every connection runs on
- * the kernel path: the AF_XDP stack is not in this build yet ({@link FallbackReason#NOT_IMPLEMENTED}).
+ * the kernel path: the AF_XDP stack is not in this build yet ({@link FallbackReason#NO_NATIVE_ACCESS}).
  */
 class TuxKernelModeConformanceTest extends NioConformanceSuite {
 
@@ -25,7 +25,7 @@ class TuxKernelModeConformanceTest extends NioConformanceSuite {
         for (SocketChannel ch : new SocketChannel[] {client, accepted}) {
             TuxSocketChannel t = assertInstanceOf(TuxSocketChannel.class, ch);
             assertEquals(ConnectionMode.KERNEL, t.mode());
-            assertEquals(FallbackReason.NOT_IMPLEMENTED, t.fallbackReason());
+            assertEquals(FallbackReason.NO_NATIVE_ACCESS, t.fallbackReason());
         }
     }
 }

@@ -111,14 +111,14 @@ class TuxSelectorProviderTest {
 
     @Test
     void visibilityApiAndMBean() throws Exception {
-        // this JVM runs without tux.* properties: Tux enabled, transport not implemented
+        // this JVM runs without tux.* properties and without native access: Tux enabled, AF_XDP not allowed
         assertFalse(Tux.isAvailable());
-        assertEquals(FallbackReason.NOT_IMPLEMENTED, Tux.unavailabilityReason());
-        assertEquals(UnsupportedOperationException.class, Tux.unavailabilityCause().getClass());
+        assertEquals(FallbackReason.NO_NATIVE_ACCESS, Tux.unavailabilityReason());
+        assertEquals(io.tux.core.stack.TuxUnavailableException.class, Tux.unavailabilityCause().getClass());
         IllegalStateException e = assertThrows(IllegalStateException.class, Tux::ensureAvailability);
         assertSame(Tux.unavailabilityCause(), e.getCause());
-        assertEquals("Tux is not available: the Tux transport is not implemented in this build: connections run on "
-                + "kernel TCP", e.getMessage());
+        assertEquals("Tux is not available: NO_NATIVE_ACCESS: the JVM runs without native access: start it with "
+                + "--enable-native-access=ALL-UNNAMED (bin/tux-java does), connections run on kernel TCP", e.getMessage());
         assertFalse(Tux.isInstalled());
 
         TuxMXBean counters = Tux.counters();
@@ -144,11 +144,11 @@ class TuxSelectorProviderTest {
         assertTrue(server.isRegistered(name));
         assertEquals(before + 2, server.getAttribute(name, "ConnectionsOpened"));
         assertEquals(false, server.getAttribute(name, "Available"));
-        assertEquals("NOT_IMPLEMENTED: the Tux transport is not implemented in this build: connections run on kernel "
-                + "TCP", server.getAttribute(name, "UnavailabilityReason"));
+        assertEquals("NO_NATIVE_ACCESS: NO_NATIVE_ACCESS: the JVM runs without native access: start it with "
+                + "--enable-native-access=ALL-UNNAMED (bin/tux-java does), connections run on kernel TCP", server.getAttribute(name, "UnavailabilityReason"));
         javax.management.openmbean.TabularData byReason =
                 (javax.management.openmbean.TabularData) server.getAttribute(name, "ConnectionsOnKernelByReason");
-        assertEquals(counters.getConnectionsOnKernelByReason().get("NOT_IMPLEMENTED"),
-                byReason.get(new Object[] {"NOT_IMPLEMENTED"}).get("value"));
+        assertEquals(counters.getConnectionsOnKernelByReason().get("NO_NATIVE_ACCESS"),
+                byReason.get(new Object[] {"NO_NATIVE_ACCESS"}).get("value"));
     }
 }

@@ -242,9 +242,9 @@ class TuxSelectorReadinessTest {
         TuxStats stats = p.runtime().stats;
         TuxSocketChannel ch = (TuxSocketChannel) pair(p)[0];
         assertEquals(2, stats.connectionsOpened.sum());
-        assertEquals(2, stats.onKernel(FallbackReason.NOT_IMPLEMENTED));
+        assertEquals(2, stats.onKernel(FallbackReason.NO_NATIVE_ACCESS));
         ch.switchTransport(new FakeTransport(), null);
-        assertEquals(1, stats.onKernel(FallbackReason.NOT_IMPLEMENTED));
+        assertEquals(1, stats.onKernel(FallbackReason.NO_NATIVE_ACCESS));
         assertEquals(1, stats.connectionsOnTux.sum());
         assertEquals(5, ch.write(ByteBuffer.allocate(5)));
         assertEquals(5, stats.bytesWrittenTux.sum());

@@ -14,6 +14,11 @@ public final class TuxUnavailableException extends IOException {
         NO_AF_XDP,
         /** libbpf (or libxdp) could not be loaded. */
         NO_NATIVE_LIBRARY,
+        /**
+         * The JVM does not grant native access (no {@code --enable-native-access=ALL-UNNAMED}): Tux does not call
+         * native code then, so that the JDK prints no warning into the program's output.
+         */
+        NO_NATIVE_ACCESS,
         /** Another process owns the interface queue's AF_XDP socket. */
         QUEUE_BUSY,
         /** Another XDP program is attached to the interface. */

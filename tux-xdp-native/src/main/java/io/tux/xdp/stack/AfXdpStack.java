@@ -57,18 +57,26 @@ public final class AfXdpStack implements TuxStack {
      * @param forcedMode attach the XDP program in this mode only (null: native, else generic)
      * @param socket UMEM and ring sizes of each link
      * @param neighbourWait how long route resolution waits for the next hop's MAC
+     * @param interfaces the interfaces Tux may use; empty for any (the one the route to the peer uses)
      */
-    public record Options(XdpProgram.Mode forcedMode, XdpSocket.Config socket, Duration neighbourWait) {
+    public record Options(XdpProgram.Mode forcedMode, XdpSocket.Config socket, Duration neighbourWait,
+                          java.util.List<String> interfaces) {
         public static final Options DEFAULT =
-                new Options(null, XdpSocket.Config.DEFAULT, RouteResolver.DEFAULT_NEIGHBOUR_WAIT);
+                new Options(null, XdpSocket.Config.DEFAULT, RouteResolver.DEFAULT_NEIGHBOUR_WAIT, java.util.List.of());
 
         public Options {
             Objects.requireNonNull(socket, "socket");
             Objects.requireNonNull(neighbourWait, "neighbourWait");
+            interfaces = java.util.List.copyOf(interfaces);
         }
 
         public Options withForcedMode(XdpProgram.Mode m) {
-            return new Options(m, socket, neighbourWait);
+            return new Options(m, socket, neighbourWait, interfaces);
+        }
+
+        /** Only these interfaces (empty: any). */
+        public Options withInterfaces(java.util.List<String> names) {
+            return new Options(forcedMode, socket, neighbourWait, names);
         }
     }
 
@@ -154,6 +162,10 @@ public final class AfXdpStack implements TuxStack {
             throw new TuxUnavailableException(Reason.NO_ROUTE, e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new TuxUnavailableException(Reason.UNSUPPORTED_ADDRESS, e.getMessage(), e);
+        }
+        if (!options.interfaces().isEmpty() && !options.interfaces().contains(info.interfaceName())) {
+            throw new TuxUnavailableException(Reason.NO_ROUTE, "the route to " + remote + " uses interface "
+                    + info.interfaceName() + ", which is not among " + options.interfaces() + " (tux.interfaces)");
         }
         Lane lane = lane(info);
         int route;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class StackFailuresTest {
 
     private static final AfXdpStack.Options QUICK =
-            new AfXdpStack.Options(null, XdpSocket.Config.DEFAULT, Duration.ofMillis(300));
+            new AfXdpStack.Options(null, XdpSocket.Config.DEFAULT, Duration.ofMillis(300), java.util.List.of());
 
     @Test
     void ipv6AndUnresolvedAddressesAreUnsupported() {

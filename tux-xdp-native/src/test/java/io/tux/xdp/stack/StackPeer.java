@@ -53,7 +53,7 @@ public final class StackPeer {
                 .withHandshakeTimeoutNanos(TimeUnit.SECONDS.toNanos(60));
         int code = 0;
         try (AfXdpStack stack = new AfXdpStack(config, budget, new AfXdpStack.Options(null, XdpSocket.Config.DEFAULT,
-                Duration.ofSeconds(10)))) {
+                Duration.ofSeconds(10), java.util.List.of()))) {
             StreamPump pump = new StreamPump();
             Connection c;
             try {
