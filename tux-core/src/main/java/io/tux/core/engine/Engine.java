@@ -117,6 +117,9 @@ public final class Engine implements PacketSink {
         return c;
     }
 
+    /** The time of the current loop iteration (network thread). */
+    long now() { return now; }
+
     /** Connections the network thread currently drives. */
     public int connectionCount() { return activeCount; }
 
@@ -156,6 +159,7 @@ public final class Engine implements PacketSink {
                         : Math.min(c.handshakeNextSend, c.openedAt + config.handshakeTimeoutNanos()));
             } else if (!s.isTerminal()) {
                 d = Math.min(d, c.send.rtoDeadline);
+                if (c.receive.ackPending) d = Math.min(d, c.receive.ackPendingSince + ReceivePath.ACK_DELAY_NANOS);
             }
             if (c.closeRequested) d = Math.min(d, now + config.lingerNanos());
         }
@@ -286,7 +290,7 @@ public final class Engine implements PacketSink {
         work += t;
         work += c.send.sendNew(this, now);
         c.send.armPersistIfNeeded(now);
-        if (c.receive.ackPending) {
+        if (c.receive.ackDue(now)) {
             sendControl(c, TYPE_ACK);
             work++;
         }
@@ -457,7 +461,7 @@ public final class Engine implements PacketSink {
             counters.increment(Counter.LINK_BACKPRESSURE);
             return false;
         }
-        c.receive.ackPending = false;
+        c.receive.acknowledged();
         counters.increment(Counter.PACKETS_SENT);
         counters.increment(Counter.DATA_PACKETS_SENT);
         return true;
@@ -479,7 +483,7 @@ public final class Engine implements PacketSink {
         }
         counters.increment(Counter.PACKETS_SENT);
         if (type == TYPE_ACK) {
-            c.receive.ackPending = false;
+            c.receive.acknowledged();
             counters.increment(Counter.ACKS_SENT);
         }
         return true;

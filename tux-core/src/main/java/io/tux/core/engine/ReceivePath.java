@@ -48,8 +48,18 @@ final class ReceivePath {
      * for diagnostics and then see a possibly stale value.
      */
     long heldBytes;
-    /** An acknowledgment should go out at the end of this loop iteration. */
+    /**
+     * Received packets not yet acknowledged: the ACK waits a little (see {@link #ACK_DELAY_NANOS}) so that it
+     * can ride on the reply, or goes out once two packets wait for it.
+     */
     boolean ackPending;
+    /** Packets received since the last acknowledgment went out. */
+    int unacknowledged;
+    /** When the oldest unacknowledged packet arrived (valid while {@link #ackPending}). */
+    long ackPendingSince;
+
+    /** How long a pure ACK may wait for data to ride on (delayed acknowledgment). */
+    static final long ACK_DELAY_NANOS = 50_000;
 
     /** Written by the network thread (volatile) after the last byte before the FIN was published; read by readers. */
     volatile boolean eof;
@@ -130,7 +140,7 @@ final class ReceivePath {
             if (Seq.geq(seq, highestHeld)) highestHeld = seq + 1;
             if (seq == rcvNext) {
                 advanceReceived();
-                ackPending = true;
+                markAckPending(e);
             } else {
                 e.ackNow(c);
             }
@@ -145,7 +155,7 @@ final class ReceivePath {
             e.counters.add(Counter.BYTES_DELIVERED, len);
             deliveredNext = seq + 1;
             rcvNext = seq + 1;
-            ackPending = true;
+            markAckPending(e);
             c.events |= Connection.EVENT_READABLE;
             if (Seq.gt(highestHeld, rcvNext)) {
                 advanceReceived();
@@ -164,12 +174,30 @@ final class ReceivePath {
         if (Seq.geq(seq, highestHeld)) highestHeld = seq + 1;
         if (seq == rcvNext) {
             advanceReceived();
-            ackPending = true;
+            markAckPending(e);
         } else {
             e.ackNow(c); // a gap: tell the sender at once (duplicate ack)
         }
         if (!ordered && t == TYPE_DATA) deliverMessageAround(e, seq);
         drain(e);
+    }
+
+    private void markAckPending(Engine e) {
+        if (!ackPending) {
+            ackPending = true;
+            ackPendingSince = e.now();
+        }
+        unacknowledged++;
+    }
+
+    /** Whether the pending acknowledgment should go out now rather than wait for data to carry it. */
+    boolean ackDue(long now) {
+        return ackPending && (unacknowledged >= 2 || now - ackPendingSince >= ACK_DELAY_NANOS);
+    }
+
+    void acknowledged() {
+        ackPending = false;
+        unacknowledged = 0;
     }
 
     private void advanceReceived() {
@@ -204,7 +232,7 @@ final class ReceivePath {
                 return; // an unordered fragment of a message not yet complete or not yet delivered
             }
             deliveredNext++;
-            ackPending = true;
+            markAckPending(e);
         }
     }
 
