@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH: round trip of one 64-byte Tux packet over raw AF_XDP links between two network namespaces, both sides
  * busy-polling their rings. This JVM holds one veth end (root namespace); the other end is in a fresh namespace
  * where a child JVM ({@link RawLinkEcho}) sends every packet straight back. One benchmark call = send, flush,
- * poll until the reply is back. Needs root; run through {@link RawLinkBenchmarkTest} (opt-in) or with the JMH
+ * poll until the reply is back. Needs root; run through {@link RawLinkBenchmarkMeasurement} (opt-in) or with the JMH
  * runner on the test class path. {@code -Dio.tux.xdp.mode=generic} (passed to both JVMs) for generic XDP.
  */
 @State(Scope.Benchmark)

@@ -20,18 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * As root: round trip of one 64-byte Tux packet between two AF_XDP links on the two ends of a veth pair, both
  * sides busy-polling on their own thread. Prints the figures; asserts only that every reply came back intact
  * (tests never assert timings). Opt-in, since two spinning threads hog this machine's two shared cores:
- * {@code bin/test -pl tux-xdp-native -Dtest=RoundTripMeasurementTest -Dtux.test.argLine="... -Dtux.measure=true"},
+ * {@code bin/test -pl tux-xdp-native -Dtest=RoundTripMeasurement -Dtux.test.argLine="..."},
  * adding {@code -Dio.tux.xdp.mode=generic} for the generic-XDP figure.
  */
-class RoundTripMeasurementTest {
+class RoundTripMeasurement {
 
     private static final int WARMUP = 10_000;
     private static final int MEASURED = 20_000;
 
     @Test
     void busyPollingRoundTripOf64BytePackets() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"),
-                "measurement: run with -Dtux.measure=true (see the class comment)");
         Root.require();
         try (Net.Veth v = Net.Veth.rootPair()) {
             byte[] macA = v.mac(v.a());

@@ -1,7 +1,6 @@
 package io.tux.xdp.link;
 
 import io.tux.xdp.support.Root;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -14,15 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs {@link RawLinkBenchmark} with the JMH runner from the test class path. Opt-in, since spinning threads
- * hog the machine's shared cores: {@code bin/test -pl tux-xdp-native -am -Dtest=RawLinkBenchmarkTest
- * -Dtux.test.argLine="-Dtux.measure=true --enable-native-access=ALL-UNNAMED"}. Asserts only that JMH ran and
+ * hog the machine's shared cores: {@code bin/test -pl tux-xdp-native -am -Dtest=RawLinkBenchmarkMeasurement
+ * -Dtux.test.argLine="--enable-native-access=ALL-UNNAMED"}. Asserts only that JMH ran and
  * produced a figure (tests never assert timings).
  */
-class RawLinkBenchmarkTest {
+class RawLinkBenchmarkMeasurement {
 
     @Test
     void runTheJmhBenchmark() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"), "measurement: run with -Dtux.measure=true");
         Root.require();
         String mode = System.getProperty("io.tux.xdp.mode", "auto");
         Collection<RunResult> results = new Runner(new OptionsBuilder()

@@ -9,7 +9,6 @@ import io.tux.xdp.testbed.NetnsRequirement;
 import io.tux.xdp.testbed.NetnsTestBed;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,14 +17,13 @@ import org.junit.jupiter.api.Test;
  * application threads wait for their reply spinning (yielding the core) or parked until the listener wakes them
  * ({@code -Dtux.rtt.wait=spin|park}). Prints the figures; asserts only that every reply was exact (the child
  * checks each one's sequence number).
- * Opt-in: {@code -Dtux.test.argLine="-Dtux.measure=true --enable-native-access=ALL-UNNAMED"}; add
+ * Opt-in: {@code -Dtux.test.argLine="--enable-native-access=ALL-UNNAMED"}; add
  * {@code -Dio.tux.xdp.mode=generic} for generic XDP, {@code -Dtux.rtt.budget=NANOS} for another poll budget.
  */
-class EngineRoundTripMeasurementTest {
+class EngineRoundTripMeasurement {
 
     @Test
     void engineRoundTripOf64ByteMessagesBetweenNamespaces() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"), "measurement: run with -Dtux.measure=true");
         NetnsRequirement.require();
         Root.require();
         int count = Integer.getInteger("tux.rtt.count", 20_000);
@@ -61,7 +59,6 @@ class EngineRoundTripMeasurementTest {
     /** The engine driven by the application thread on each side: two busy threads in all, like the raw link. */
     @Test
     void engineRoundTripWithOneBusyThreadPerSide() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("tux.measure"), "measurement: run with -Dtux.measure=true");
         NetnsRequirement.require();
         Root.require();
         String count = Integer.toString(Integer.getInteger("tux.rtt.count", 20_000));
