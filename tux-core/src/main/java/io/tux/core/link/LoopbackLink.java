@@ -2,11 +2,6 @@ package io.tux.core.link;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A link whose packets come back to itself, as an AF_XDP socket on {@code lo} does: both ends of a connection
@@ -21,12 +16,7 @@ public final class LoopbackLink implements Link {
     private final int mask;
     private long head;
     private long tail;
-    /** Route ids by (remote, local) of arriving packets; written by openRoute/closeRoute, read by the network thread. */
-    private final Map<List<InetSocketAddress>, Integer> routeByArrival = new ConcurrentHashMap<>();
-    /** Guarded by itself; read by the network thread when it resolves a route for the first time. */
-    private final List<List<InetSocketAddress>> routes = new ArrayList<>();
-    /** The arriving route of each sending route, resolved on first use; network thread only. */
-    private int[] arrival = new int[0];
+    private final RouteBook routes = new RouteBook();
     /** Scripted impairment for tests: decides per sent packet; null for none. Set before use (volatile). */
     private volatile Impairment impairment;
 
@@ -84,26 +74,8 @@ public final class LoopbackLink implements Link {
         int i = (int) (tail & mask);
         MemorySegment.copy(packet, offset, slots[i], 0, len);
         length[i] = len;
-        route[i] = arrivalOf(r);
+        route[i] = routes.arrivalAt(routes, r);
         tail++;
-    }
-
-    private int arrivalOf(int r) {
-        if (r >= arrival.length) {
-            int old = arrival.length;
-            arrival = Arrays.copyOf(arrival, r + 16);
-            Arrays.fill(arrival, old, arrival.length, NO_ROUTE);
-        }
-        int a = arrival[r];
-        if (a == NO_ROUTE) {
-            List<InetSocketAddress> key;
-            synchronized (routes) {
-                key = routes.get(r);
-            }
-            Integer found = key == null ? null : routeByArrival.get(key);
-            if (found != null) arrival[r] = a = found;
-        }
-        return a;
     }
 
     @Override
@@ -111,23 +83,12 @@ public final class LoopbackLink implements Link {
 
     @Override
     public int openRoute(InetSocketAddress local, InetSocketAddress remote) {
-        int id;
-        synchronized (routes) {
-            routes.add(List.of(local, remote));
-            id = routes.size() - 1;
-        }
-        routeByArrival.put(List.of(remote, local), id);
-        return id;
+        return routes.open(local, remote);
     }
 
     @Override
     public void closeRoute(int r) {
-        List<InetSocketAddress> key;
-        synchronized (routes) {
-            key = routes.get(r);
-            routes.set(r, null);
-        }
-        if (key != null) routeByArrival.remove(List.of(key.get(1), key.get(0)), r);
+        routes.close(r);
     }
 
     @Override

@@ -4,10 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -56,12 +52,7 @@ public final class MemoryLink implements Link {
     private final Ring inbox;
     private final Ring outbox;
     private MemoryLink peer;
-    /** Route ids by (remote, local) of packets arriving here; written by openRoute (any thread). */
-    private final Map<List<InetSocketAddress>, Integer> routeByArrival = new ConcurrentHashMap<>();
-    /** Route table; openRoute appends under the list's lock (control path), the network thread reads. */
-    private final List<List<InetSocketAddress>> routes = new ArrayList<>();
-    /** Receiving side's route id per our route, resolved on first use; network thread only. */
-    private int[] peerRoute = new int[0];
+    private final RouteBook routes = new RouteBook();
     /** The network thread while it waits in await (release/acquire), so the peer can unpark it. */
     @SuppressWarnings("unused") private Thread waiter;
     /** Slots of the outbox filled but not yet published by {@link #flush}; network thread only. */
@@ -110,27 +101,9 @@ public final class MemoryLink implements Link {
         int i = (int) (pendingTail & r.mask);
         MemorySegment.copy(packet, offset, r.slots[i], 0, length);
         r.length[i] = length;
-        r.route[i] = resolvePeerRoute(route);
+        r.route[i] = routes.arrivalAt(peer.routes, route);
         pendingTail++;
         return true;
-    }
-
-    private int resolvePeerRoute(int route) {
-        if (route >= peerRoute.length) {
-            int old = peerRoute.length;
-            peerRoute = java.util.Arrays.copyOf(peerRoute, route + 8);
-            java.util.Arrays.fill(peerRoute, old, peerRoute.length, NO_ROUTE);
-        }
-        int p = peerRoute[route];
-        if (p == NO_ROUTE) {
-            List<InetSocketAddress> key;
-            synchronized (routes) {
-                key = routes.get(route);
-            }
-            Integer found = peer.routeByArrival.get(key);
-            if (found != null) peerRoute[route] = p = found;
-        }
-        return p;
     }
 
     @Override
@@ -154,22 +127,12 @@ public final class MemoryLink implements Link {
 
     @Override
     public int openRoute(InetSocketAddress local, InetSocketAddress remote) {
-        int id;
-        synchronized (routes) {
-            routes.add(List.of(local, remote));
-            id = routes.size() - 1;
-        }
-        routeByArrival.put(List.of(remote, local), id);
-        return id;
+        return routes.open(local, remote);
     }
 
     @Override
     public void closeRoute(int route) {
-        List<InetSocketAddress> key;
-        synchronized (routes) {
-            key = routes.get(route);
-        }
-        routeByArrival.remove(List.of(key.get(1), key.get(0)));
+        routes.close(route);
     }
 
     @Override
