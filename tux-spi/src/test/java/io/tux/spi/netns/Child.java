@@ -90,6 +90,12 @@ final class Child {
         return transcript();
     }
 
+    /** Writes one line to the process's standard input. */
+    void tell(String line) throws java.io.IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     String transcript() {
         synchronized (transcript) {
             return transcript.toString();

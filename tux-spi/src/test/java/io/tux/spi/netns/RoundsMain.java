@@ -42,6 +42,24 @@ public final class RoundsMain {
         return g;
     }
 
+    /** The size of round {@code round}'s request body; advances {@code r} as the client does. */
+    static byte[] request(SplittableRandom r, int round) {
+        int n = round % 50 == 49 ? 100_000 : r.nextInt(1, 20_001);
+        byte[] request = new byte[n];
+        r.nextBytes(request);
+        return request;
+    }
+
+    /** Bytes the client sends in {@code rounds} rounds (length fields included); the server sends as many back. */
+    static long requestBytes(int rounds, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long total = 0;
+        for (int round = 0; round < rounds; round++) {
+            total += 4 + request(r, round).length;
+        }
+        return total;
+    }
+
     static byte mask(int round) {
         return (byte) (round * 31 + 7);
     }
@@ -110,9 +128,8 @@ public final class RoundsMain {
             int firstTux = -1;
             int done = 0;
             for (int round = 0; round < rounds && bad == -1; round++) {
-                int n = round % 50 == 49 ? 100_000 : r.nextInt(1, 20_001);
-                byte[] request = new byte[n];
-                r.nextBytes(request);
+                byte[] request = request(r, round);
+                int n = request.length;
                 len.clear();
                 len.putInt(0, n);
                 writeFully(ch, len);
