@@ -39,7 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in the children.
  *
  * <p>Needs root (network namespaces, XDP): when it cannot run the tests FAIL if CI=true and are skipped
- * otherwise. {@code -Dtux.e2e.bytes=N} changes the size of the bulk echo.
+ * otherwise. {@code -Dtux.e2e.bytes=N} changes the size of the bulk echo. Select these tests with
+ * {@code -Dtest='io.tux.spi.netns.**'}: surefire 3.5.2 reads {@code io.tux.spi.netns.*} as a class {@code netns}
+ * with any file extension, which matches nothing.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetnsEndToEndTest {
@@ -110,11 +112,16 @@ class NetnsEndToEndTest {
     /** Server in B, client in A; waits for both result lines and exits; TCP counter deltas over the whole run. */
     Echo echo(NetnsTestBed bed, List<String> serverJvm, List<String> clientJvm, long bytes, Duration timeout)
             throws Exception {
+        return echo(bed, serverJvm, clientJvm, bytes, timeout, "blocking");
+    }
+
+    Echo echo(NetnsTestBed bed, List<String> serverJvm, List<String> clientJvm, long bytes, Duration timeout,
+              String serverStyle) throws Exception {
         Map<String, Long> a0 = bed.snmp(bed.nsA());
         Map<String, Long> b0 = bed.snmp(bed.nsB());
         String b = bed.addressB().getHostAddress();
         Child server = Child.start(bed, "echo server in B", bed.javaIn(bed.nsB(), serverJvm,
-                EchoServerMain.class.getName(), List.of(b, Long.toString(CHILD_SECONDS))));
+                EchoServerMain.class.getName(), List.of(b, Long.toString(CHILD_SECONDS), serverStyle)));
         String port = server.awaitLine("LISTENING ", Duration.ofSeconds(60)).split(" ")[1];
         Child client = Child.start(bed, "echo client in A", bed.javaIn(bed.nsA(), clientJvm,
                 EchoClientMain.class.getName(), List.of(b, port, Long.toString(bytes), Long.toString(SEED),
@@ -198,8 +205,27 @@ class NetnsEndToEndTest {
         }
     }
 
+    /** The echo server in B is non-blocking, driven by one selector (readiness polled from Tux after cutover). */
     @Test
     @Order(2)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void echoOnTuxWithASelectorServer() throws Exception {
+        requireNetns();
+        long bytes = 256L << 20;
+        try (NetnsTestBed bed = NetnsTestBed.create()) {
+            Echo e = echo(bed, tuxJvm(), tuxJvm(), bytes, Duration.ofSeconds(100), "selector");
+            assertExactEcho(e, bytes);
+            assertEquals("TUX", e.client().get("mode"), e.clientOut());
+            assertEquals("TUX", e.server().get("mode"), e.serverOut());
+            assertEquals(bytes, sum(e.client(), "kernelOut", "tuxOut"));
+            assertEquals(bytes, sum(e.server(), "kernelOut", "tuxOut"));
+            System.out.println("E2E tux echo, selector server: " + bytes + " bytes each way, " + e.client().get("mbps")
+                    + " MB/s");
+        }
+    }
+
+    @Test
+    @Order(3)
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void echoWithAPeerOnTheJdkProviderStaysOnKernelTcp() throws Exception {
         requireNetns();
@@ -219,14 +245,16 @@ class NetnsEndToEndTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void bashDevTcpClientAgainstATuxEchoServer() throws Exception {
         requireNetns();
         try (NetnsTestBed bed = NetnsTestBed.create()) {
             String b = bed.addressB().getHostAddress();
-            Child server = Child.start(bed, "echo server in B", bed.javaIn(bed.nsB(), tuxJvm(),
-                    EchoServerMain.class.getName(), List.of(b, Long.toString(CHILD_SECONDS))));
+            // a lowered handshake timeout: the reason must be recorded all the same
+            Child server = Child.start(bed, "echo server in B", bed.javaIn(bed.nsB(),
+                    tuxJvm("-Dtux.handshakeTimeoutMillis=250"), EchoServerMain.class.getName(),
+                    List.of(b, Long.toString(CHILD_SECONDS))));
             String port = server.awaitLine("LISTENING ", Duration.ofSeconds(60)).split(" ")[1];
             // 100,000 printable bytes from the seed (an argument of bash may hold up to 128 KiB)
             SplittableRandom r = new SplittableRandom(SEED);
@@ -247,7 +275,8 @@ class NetnsEndToEndTest {
             Map<String, String> s = kv(server.awaitLine("SERVER ", Duration.ofSeconds(30)));
             assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), server.transcript());
             String transcript = server.finalTranscript(Duration.ofSeconds(10));
-            System.out.println("E2E bash client: server " + s + "\n" + summary(transcript));
+            System.out.println("E2E bash client (tux.handshakeTimeoutMillis=250): server " + s + "\n"
+                    + summary(transcript));
             assertEquals(Integer.toString(message.length), s.get("bytes"));
             assertEquals("KERNEL", s.get("mode"), transcript);
             assertEquals("PEER_NOT_TUX", s.get("reason"), transcript);
@@ -258,7 +287,7 @@ class NetnsEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"server-first", "client-first"})
-    @Order(4)
+    @Order(5)
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void requestResponseRoundsAcrossTheCutover(String style) throws Exception {
         requireNetns();
@@ -355,7 +384,7 @@ class NetnsEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void theSameEchoOnTheJdkProvider() throws Exception {
         requireNetns();
