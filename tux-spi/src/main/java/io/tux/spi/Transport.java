@@ -43,6 +43,14 @@ interface Transport {
         return readiness() == null ? KERNEL_ALL : 0;
     }
 
+    /**
+     * True when the transport counts its bytes itself, on the path that carried them (a connection being cut
+     * over moves bytes on TCP and on Tux at once); false: the channel counts them by {@link #mode()}.
+     */
+    default boolean countsBytes() {
+        return false;
+    }
+
     ConnectionMode mode();
 
     int read(ByteBuffer dst) throws IOException;

@@ -218,13 +218,13 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
 
     /** Counts bytes moved outside {@link #read}/{@link #write} (the socket adaptor's streams). */
     void countRead(long n) {
-        if (n > 0) {
+        if (n > 0 && !transport.countsBytes()) {
             (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
         }
     }
 
     void countWritten(long n) {
-        if (n > 0) {
+        if (n > 0 && !transport.countsBytes()) {
             (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux)
                     .add(n);
         }
@@ -354,7 +354,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0) {
+        if (n > 0 && !t.countsBytes()) {
             (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
         }
         return n;
@@ -370,7 +370,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0) {
+        if (n > 0 && !t.countsBytes()) {
             (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
         }
         return n;
@@ -386,7 +386,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0) {
+        if (n > 0 && !t.countsBytes()) {
             (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux).add(n);
         }
         return n;
@@ -402,7 +402,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0) {
+        if (n > 0 && !t.countsBytes()) {
             (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux).add(n);
         }
         return n;

@@ -405,6 +405,7 @@ final class TuxTransport implements Transport, ConnectionListener {
             }
         }
         tcpRead += n;
+        if (n > 0) rt.stats.bytesReadKernel.add(n);
         return n == 0 ? -2 : n;
     }
 
@@ -462,13 +463,20 @@ final class TuxTransport implements Transport, ConnectionListener {
         }
     }
 
-    /** A read of the Tux stream, with a peer's reset reported as the JDK reports a TCP reset. */
-    private static int tuxRead(Connection c, ByteBuffer dst) throws IOException {
+    /** A read of the Tux stream, counted, with a peer's reset reported as the JDK reports a TCP reset. */
+    private int tuxRead(Connection c, ByteBuffer dst) throws IOException {
         try {
-            return c.read(dst);
+            int n = c.read(dst);
+            if (n > 0) rt.stats.bytesReadTux.add(n);
+            return n;
         } catch (TuxConnectionException e) {
             throw asSocketException(e);
         }
+    }
+
+    @Override
+    public boolean countsBytes() {
+        return true;
     }
 
     private static IOException asSocketException(TuxConnectionException e) {
@@ -509,7 +517,10 @@ final class TuxTransport implements Transport, ConnectionListener {
                     cutover();
                 } else {
                     long n = tcp.write(srcs, offset, length);
-                    if (n > 0) tcpWritten += n;
+                    if (n > 0) {
+                        tcpWritten += n;
+                        rt.stats.bytesWrittenKernel.add(n);
+                    }
                     return n;
                 }
             }
@@ -519,6 +530,7 @@ final class TuxTransport implements Transport, ConnectionListener {
                 total += writeTux(srcs[i]);
                 if (srcs[i].hasRemaining()) break; // the send buffer is full: as much as fits, like the JDK
             }
+            if (total > 0) rt.stats.bytesWrittenTux.add(total);
             return total;
         } finally {
             writeLock.unlock();
@@ -691,7 +703,6 @@ final class TuxTransport implements Transport, ConnectionListener {
                 int timeout = tcp.socket().getSoTimeout();
                 int n = TuxTransport.this.read(ByteBuffer.wrap(b, off, len),
                         timeout > 0 ? TimeUnit.MILLISECONDS.toNanos(timeout) : -1);
-                if (n > 0) ch.countRead(n);
                 return n;
             }
 
@@ -718,8 +729,7 @@ final class TuxTransport implements Transport, ConnectionListener {
                 if (!ch.isBlocking()) throw new IllegalBlockingModeException();
                 ByteBuffer src = ByteBuffer.wrap(b, off, len);
                 while (src.hasRemaining()) {
-                    long n = TuxTransport.this.write(new ByteBuffer[] {src}, 0, 1);
-                    if (n > 0) ch.countWritten(n);
+                    TuxTransport.this.write(new ByteBuffer[] {src}, 0, 1);
                 }
             }
         };

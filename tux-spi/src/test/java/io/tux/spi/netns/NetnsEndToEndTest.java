@@ -20,7 +20,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -343,10 +342,6 @@ class NetnsEndToEndTest {
     @Test
     @Order(6)
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    @Disabled("bug: TuxSocketChannel.read counts bytes by Transport.mode() after the read, and TuxTransport.mode() is "
-            + "TUX as soon as the Tux connection is ESTABLISHED, so bytes read from TCP before the receive cutover "
-            + "(receiveOnTux false, tcpRead < X) are added to bytesReadOnTux: the server reports kernelIn=0 "
-            + "tuxIn=10000 (same for writes that go on TCP while established but before the send cutover)")
     void bytesReadFromTcpBeforeTheCutoverAreCountedAsKernelBytes() throws Exception {
         requireNetns();
         int k = 10_000;
