@@ -51,6 +51,22 @@ public final class LauncherApp {
         System.exit(Integer.getInteger("app.exit", 0));
     }
 
+    /**
+     * Waits (at most 10 s) until the connection's transport is decided: on Tux, or on kernel TCP with a reason,
+     * so that each connection's outcome (and its tux.log=debug line) exists before the program exits.
+     */
+    private static boolean settled(SocketChannel ch) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        // Tux.mode is null for the platform's own channels (pass-through): nothing to wait for
+        while (Tux.mode(ch) == io.tux.spi.ConnectionMode.KERNEL && Tux.fallbackReason(ch) == null) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
     /** "exact 65536" when the bytes came back as sent through a loopback connection, else what went wrong. */
     private static String echo() throws Exception {
         byte[] sent = new byte[ECHO_BYTES];
@@ -60,6 +76,7 @@ public final class LauncherApp {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             Throwable[] failure = new Throwable[1];
+            boolean[] acceptedSettled = new boolean[1];
             Thread echoer = new Thread(() -> {
                 try (SocketChannel s = server.accept()) {
                     ByteBuffer b = ByteBuffer.allocate(4096);
@@ -71,6 +88,7 @@ public final class LauncherApp {
                         }
                         b.clear();
                     }
+                    acceptedSettled[0] = settled(s);
                 } catch (Throwable t) {
                     failure[0] = t;
                 }
@@ -112,7 +130,12 @@ public final class LauncherApp {
                 if (got.hasRemaining()) {
                     return "short " + got.position() + " " + failure[0];
                 }
-                return java.util.Arrays.equals(sent, got.array()) ? "exact " + ECHO_BYTES : "different bytes";
+                if (!java.util.Arrays.equals(sent, got.array())) {
+                    return "different bytes";
+                }
+                boolean clientSettled = settled(client);
+                echoer.join(30_000);
+                return "exact " + ECHO_BYTES + (clientSettled && acceptedSettled[0] ? "" : " unsettled");
             }
         }
     }
