@@ -46,6 +46,8 @@ public final class Connection {
     /** Loop-iteration events for the listener (EVENT_*); 0 when not on the engine's notify list. */
     int events;
     long terminalAt = Long.MAX_VALUE;
+    /** After a close, when the connection is given up waiting for the peer's FIN; MAX_VALUE: not yet set. */
+    long closeDeadline = Long.MAX_VALUE;
     /** The peer's app data from its handshake, until {@link #established} publishes it. */
     long pendingAppData;
 

@@ -161,7 +161,7 @@ public final class Engine implements PacketSink {
                 d = Math.min(d, c.send.rtoDeadline);
                 if (c.receive.ackPending) d = Math.min(d, c.receive.ackPendingSince + ReceivePath.ACK_DELAY_NANOS);
             }
-            if (c.closeRequested) d = Math.min(d, now + config.lingerNanos());
+            d = Math.min(d, c.closeDeadline);
         }
         return d;
     }
@@ -233,8 +233,7 @@ public final class Engine implements PacketSink {
     private boolean shouldRemove(Connection c) {
         if (!c.closeRequested) return false;
         ConnectionState s = c.statePlain();
-        if (s.isTerminal()) return s != ConnectionState.CLOSED || now - c.terminalAt >= config.lingerNanos();
-        return false;
+        return s.isTerminal();
     }
 
     private void remove(Connection c, int index) {
@@ -295,6 +294,12 @@ public final class Engine implements PacketSink {
             work++;
         }
         if (c.send.finAcked && c.receive.eof && s == ConnectionState.ESTABLISHED) terminate(c, ConnectionState.CLOSED);
+        if (c.closeRequested && c.send.finAcked && c.closeDeadline == Long.MAX_VALUE) {
+            // Our end is done and the application let go: wait a bounded time for the peer's FIN (TCP's FIN_WAIT_2).
+            c.closeDeadline = now + config.lingerNanos();
+        } else if (now >= c.closeDeadline) {
+            terminate(c, ConnectionState.CLOSED);
+        }
         return work;
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * @param maxRetransmits      consecutive timeouts after which the peer is declared gone
  * @param handshakeTimeoutNanos how long the data-path handshake waits for the peer's first handshake packet
  *                              before it fails (a peer that answered is never given up on)
- * @param lingerNanos         how long a closed connection waits for its FIN exchange before it is dropped
+ * @param lingerNanos         how long a connection the application closed waits for the peer's FIN once its own was
+ *                            acknowledged, before it is dropped (TCP's FIN_WAIT_2); a connection whose both
+ *                            directions ended is dropped at once, freeing its buffers
  * @param rxBatch             packets taken from the link per poll (read-path batching)
  */
 public record EngineConfig(int window, int sendBufferBytes, int receiveBufferBytes,

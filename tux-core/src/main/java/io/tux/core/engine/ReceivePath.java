@@ -31,7 +31,8 @@ final class ReceivePath {
     private final int window;
     private final int mask;
     private final int slotSize;
-    private final MemorySegment slots;
+    /** Reorder slot memory, made on first need: a connection whose packets arrive in order never has it. */
+    private MemorySegment slots;
     private final int[] slotLength;
     private final byte[] slotState;
     private final byte[] slotFlags;
@@ -77,7 +78,6 @@ final class ReceivePath {
         this.mask = window - 1;
         this.slotSize = maxPayload;
         this.ring = new ByteRing(config.receiveBufferBytes());
-        this.slots = MemorySegment.ofArray(new byte[window * maxPayload]);
         this.slotLength = new int[window];
         this.slotState = new byte[window];
         this.slotFlags = new byte[window];
@@ -165,6 +165,7 @@ final class ReceivePath {
             }
             return;
         }
+        if (slots == null) slots = MemorySegment.ofArray(new byte[window * slotSize]);
         MemorySegment.copy(s, payloadOffset, slots, (long) i * slotSize, len);
         slotLength[i] = len;
         slotFlags[i] = (byte) f;
