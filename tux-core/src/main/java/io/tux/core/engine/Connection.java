@@ -46,6 +46,12 @@ public final class Connection {
     /** Loop-iteration events for the listener (EVENT_*); 0 when not on the engine's notify list. */
     int events;
     long terminalAt = Long.MAX_VALUE;
+    /** When the last valid packet from the peer arrived. */
+    long lastHeardAt;
+    /** When the next keepalive probe is due; MAX_VALUE: counted from {@link #lastHeardAt}. */
+    long keepaliveAt = Long.MAX_VALUE;
+    /** Keepalive probes sent since the peer was last heard. */
+    int keepaliveProbes;
     /** After a close, when the connection is given up waiting for the peer's FIN; MAX_VALUE: not yet set. */
     long closeDeadline = Long.MAX_VALUE;
     /** The peer's app data from its handshake, until {@link #established} publishes it. */

@@ -41,6 +41,12 @@ public final class Engine implements PacketSink {
 
     /** An ACK's optional payload: 64 bits of selective acknowledgment. */
     static final int SACK_LENGTH = 8;
+    /** Silence after which an idle connection probes its peer. */
+    static final long KEEPALIVE_IDLE_NANOS = 2_000_000_000L;
+    /** The first interval between unanswered probes (then doubling, up to four times it). */
+    static final long KEEPALIVE_INTERVAL_NANOS = 1_000_000_000L;
+    /** Unanswered probes after which the peer is gone. */
+    static final int KEEPALIVE_PROBES = 5;
     private static final DropReason[] DROP_REASONS = DropReason.values();
     private static final long HANDSHAKE_FIRST_RETRY_NANOS = 200_000;
     private static final long HANDSHAKE_MAX_RETRY_NANOS = 100_000_000;
@@ -159,6 +165,9 @@ public final class Engine implements PacketSink {
                         : Math.min(c.handshakeNextSend, c.openedAt + config.handshakeTimeoutNanos()));
             } else if (!s.isTerminal()) {
                 d = Math.min(d, c.send.rtoDeadline);
+                if (!c.send.hasUnacked()) {
+                    d = Math.min(d, c.keepaliveAt == Long.MAX_VALUE ? c.lastHeardAt + KEEPALIVE_IDLE_NANOS : c.keepaliveAt);
+                }
                 if (c.receive.ackPending) d = Math.min(d, c.receive.ackPendingSince + ReceivePath.ACK_DELAY_NANOS);
             }
             d = Math.min(d, c.closeDeadline);
@@ -289,6 +298,11 @@ public final class Engine implements PacketSink {
         work += t;
         work += c.send.sendNew(this, now);
         c.send.armPersistIfNeeded(now);
+        if (keepalive(c)) {
+            counters.increment(Counter.CONNECTIONS_TIMED_OUT);
+            terminate(c, ConnectionState.TIMED_OUT);
+            return 1;
+        }
         if (c.receive.ackDue(now)) {
             sendControl(c, TYPE_ACK);
             work++;
@@ -301,6 +315,36 @@ public final class Engine implements PacketSink {
             terminate(c, ConnectionState.CLOSED);
         }
         return work;
+    }
+
+    /**
+     * Keepalive: a connection that heard nothing for {@link #KEEPALIVE_IDLE_NANOS} while nothing of ours is in
+     * flight asks for an ACK (PROBE), at growing intervals; a peer that answered none of
+     * {@link #KEEPALIVE_PROBES} probes is gone (its process died: no FIN or reset will ever come on Tux), and the
+     * connection times out instead of leaving a reader waiting forever.
+     *
+     * @return true if the peer is to be declared gone
+     */
+    private boolean keepalive(Connection c) {
+        if (c.send.hasUnacked()) {
+            c.keepaliveProbes = 0; // the retransmission timer watches the peer
+            c.keepaliveAt = Long.MAX_VALUE;
+            return false;
+        }
+        if (c.keepaliveAt == Long.MAX_VALUE) c.keepaliveAt = c.lastHeardAt + KEEPALIVE_IDLE_NANOS;
+        if (now < c.keepaliveAt) return false;
+        if (c.keepaliveProbes >= KEEPALIVE_PROBES) return true;
+        if (sendControl(c, TYPE_PROBE)) counters.increment(Counter.PROBES_SENT);
+        c.keepaliveProbes++;
+        c.keepaliveAt = now + (KEEPALIVE_INTERVAL_NANOS << Math.min(c.keepaliveProbes - 1, 2));
+        return false;
+    }
+
+    /** Heard from the peer: the keepalive starts over. */
+    private void heard(Connection c) {
+        c.lastHeardAt = now;
+        c.keepaliveProbes = 0;
+        c.keepaliveAt = Long.MAX_VALUE;
     }
 
     private int serviceHandshake(Connection c) {
@@ -359,6 +403,7 @@ public final class Engine implements PacketSink {
             counters.drop(DropReason.BAD_LENGTH);
             return;
         }
+        heard(c);
         if (type == TYPE_RESET) {
             counters.increment(Counter.RESETS_RECEIVED);
             terminate(c, ConnectionState.RESET);
@@ -451,6 +496,7 @@ public final class Engine implements PacketSink {
     }
 
     private void becomeEstablished(Connection c) {
+        heard(c);
         counters.increment(Counter.HANDSHAKES_COMPLETED);
         c.established(c.pendingAppData);
     }

@@ -26,7 +26,7 @@ public record EngineConfig(int window, int sendBufferBytes, int receiveBufferByt
 
     public static final EngineConfig DEFAULT = new EngineConfig(256, 1 << 18, 1 << 18,
             TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1), 15,
-            TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(5), 64);
+            TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(200), 64);
 
     public EngineConfig {
         powerOfTwo("window", window, 4, 1 << 15);

@@ -98,6 +98,32 @@ class CloseTest {
     }
 
     @Test
+    void anIdleReaderLearnsThatItsPeerDiedInsteadOfWaitingForever() throws Exception {
+        EnginePair p = new EnginePair(28, Impairments.NONE, EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        p.sim.network().filter((from, route, s, off, len) -> from == p.linkB); // the server's process is gone
+        long start = p.sim.clock().nanoTime();
+        // The client only reads: nothing of its own is in flight, so no retransmission would ever notice.
+        assertTrue(p.sim.runUntil(() -> p.client.state() == ConnectionState.TIMED_OUT ? -1 : 0, 600 * SECOND));
+        TuxConnectionException e = assertThrows(TuxConnectionException.class, () -> p.client.read(ByteBuffer.allocate(8)));
+        assertEquals("Connection timed out", e.getMessage());
+        long waited = p.sim.clock().nanoTime() - start;
+        assertTrue(waited >= 2 * SECOND && waited <= 30 * SECOND, "declared gone after " + waited + " ns (virtual)");
+        assertEquals(Engine.KEEPALIVE_PROBES, p.a.counters().get(Counter.PROBES_SENT));
+    }
+
+    @Test
+    void anIdleConnectionWithALivePeerStaysUp() throws Exception {
+        EnginePair p = new EnginePair(29, Impairments.NONE, EngineConfig.DEFAULT);
+        assertTrue(p.connect(Mode.STREAM));
+        long until = p.sim.clock().nanoTime() + 120 * SECOND;
+        assertFalse(p.sim.runUntil(() -> p.client.state() != ConnectionState.ESTABLISHED
+                || p.server.state() != ConnectionState.ESTABLISHED ? -1 : 0, 120 * SECOND), "stayed established");
+        assertTrue(p.sim.clock().nanoTime() >= until - 10 * SECOND, "two minutes of (virtual) idleness went by");
+        assertTrue(p.a.counters().get(Counter.PROBES_SENT) > 0, "probes were answered");
+    }
+
+    @Test
     void aPeerThatNeverAnswersTheHandshakeFailsItInTime() throws Exception {
         EnginePair p = new EnginePair(25, Impairments.NONE, EngineConfig.DEFAULT);
         Connection lonely = p.a.open(p.routeA, Mode.STREAM, 0, null);
