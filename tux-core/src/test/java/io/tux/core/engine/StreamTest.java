@@ -43,7 +43,7 @@ class StreamTest {
         assertTrue(p.connect(Mode.STREAM));
         StreamTransfer t = new StreamTransfer(8, 10 << 20, p.client, p.server, 65536, 1);
         boolean done = p.sim.runUntil(t::step, 600_000_000_000L);
-        assertTrue(done, "transfer did not finish: read " + t.read + " " + p.client + p.server + " t=" + p.sim.clock().nanoTime() + " una=" + p.client.send.sndUna + " next=" + p.client.send.sndNext + " edge=" + p.client.send.peerEdge + " rto=" + p.client.send.rtoDeadline + " rcvNext=" + p.server.receive.rcvNext + " deliv=" + p.server.receive.deliveredNext + " blocked=" + p.server.receive.blocked + " " + p.a.counters() + " / " + p.b.counters() + " " + p.sim.network());
+        assertTrue(done, "transfer did not finish: read " + t.read + "; " + p.a.counters() + " / " + p.b.counters() + " " + p.sim.network());
         assertEquals(-1, t.firstMismatch);
         assertEquals(10 << 20, t.read);
         assertTrue(t.checksumsMatch());
