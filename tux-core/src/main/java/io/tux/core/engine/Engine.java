@@ -351,7 +351,9 @@ public final class Engine implements PacketSink {
         // The timeout applies only while the peer has said nothing: once its handshake arrived it runs Tux, and
         // it may already send on Tux (it switches as soon as it is established), so this end must never give
         // up receiving; it keeps answering until established or closed.
-        if (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos()) {
+        if (c.closeRequested || (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos())) {
+            // The application let go before the handshake completed (nothing of ours went on Tux, and nobody
+            // reads any more), or the peer never answered: give the handshake up.
             counters.increment(Counter.HANDSHAKES_FAILED);
             terminate(c, ConnectionState.HANDSHAKE_FAILED);
             return 1;

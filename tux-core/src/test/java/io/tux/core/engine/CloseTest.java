@@ -151,6 +151,11 @@ class CloseTest {
         // it never sent data on Tux, and it reports no failure of its own.
         assertEquals(ConnectionState.HANDSHAKING, s.state());
         assertEquals(0, p.b.counters().get(Counter.HANDSHAKES_FAILED));
+        // Once its application lets go, it stops trying and is dropped (connections that come and go fast must
+        // not pile up in the handshake).
+        s.close();
+        assertTrue(p.sim.runUntil(() -> p.b.connectionCount() == 0 ? -1 : 0, SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, s.state());
     }
 
     @Test
