@@ -128,7 +128,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             TuxUnavailableException f = rt.stackFailure();
             return f == null ? FallbackReason.ENGINE_ERROR : FallbackReasons.of(f.reason());
         }
-        TuxTransport t = new TuxTransport(this, tcp, rt);
+        TuxTransport t = new TuxTransport(this, tcp, rt, stack);
         try {
             t.attach(stack.open(local, remote, 0L, t));
         } catch (TuxUnavailableException e) {

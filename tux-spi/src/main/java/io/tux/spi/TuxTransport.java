@@ -97,10 +97,20 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     private final TuxReadiness readiness = this::polledOps;
 
-    TuxTransport(TuxSocketChannel ch, SocketChannel tcp, TuxRuntime rt) {
+    /** The stack that opened the connection: told when the engine dropped it. */
+    private final io.tux.core.stack.TuxStack stack;
+
+    TuxTransport(TuxSocketChannel ch, SocketChannel tcp, TuxRuntime rt, io.tux.core.stack.TuxStack stack) {
         this.ch = ch;
         this.tcp = tcp;
         this.rt = rt;
+        this.stack = stack;
+    }
+
+    /** Network thread: the engine dropped the connection; its route and registration go too. */
+    @Override
+    public void onRemoved(Connection c) {
+        stack.release(c);
     }
 
     void attach(Connection c) {

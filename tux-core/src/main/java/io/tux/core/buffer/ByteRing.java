@@ -33,8 +33,13 @@ public final class ByteRing {
         }
     }
 
-    private final byte[] data;
-    private final MemorySegment segment;
+    /**
+     * The bytes, made on the producer's first write (a connection that never carries data, such as one that fell
+     * back to TCP, costs no buffer). Written once by the producer before it publishes its first position (release
+     * store); the consumer reads it only after an acquire load showed bytes, so it sees the array.
+     */
+    private byte[] data;
+    private MemorySegment segment;
     private final int capacity;
     private final int mask;
 
@@ -52,8 +57,17 @@ public final class ByteRing {
         }
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.data = new byte[capacity];
-        this.segment = MemorySegment.ofArray(data);
+    }
+
+    /** Producer side: the backing array, made on first use. */
+    private byte[] array() {
+        byte[] d = data;
+        if (d == null) {
+            d = new byte[capacity];
+            segment = MemorySegment.ofArray(d);
+            data = d;
+        }
+        return d;
     }
 
     public int capacity() { return capacity; }
@@ -83,14 +97,16 @@ public final class ByteRing {
         long p = producerPositionPlain();
         int at = (int) (p & mask);
         int first = Math.min(n, capacity - at);
-        src.get(data, at, first);
-        if (n > first) src.get(data, 0, n - first);
+        byte[] d = array();
+        src.get(d, at, first);
+        if (n > first) src.get(d, 0, n - first);
         PRODUCER.setRelease(this, p + n);
         return n;
     }
 
     /** Writes {@code length} bytes at the producer position without publishing; the caller checked the room. */
     public void write(long position, MemorySegment src, long srcOffset, int length) {
+        array();
         int at = (int) (position & mask);
         int first = Math.min(length, capacity - at);
         MemorySegment.copy(src, srcOffset, segment, at, first);
@@ -99,16 +115,18 @@ public final class ByteRing {
 
     /** Copies {@code length} bytes from {@code src} to {@code position} without publishing; the caller checked the room. */
     public void write(long position, ByteBuffer src, int length) {
+        byte[] d = array();
         int at = (int) (position & mask);
         int first = Math.min(length, capacity - at);
-        src.get(data, at, first);
-        if (length > first) src.get(data, 0, length - first);
+        src.get(d, at, first);
+        if (length > first) src.get(d, 0, length - first);
     }
 
     /** Writes a big-endian int at {@code position} without publishing (wraps byte by byte if needed). */
     public void writeInt(long position, int value) {
+        byte[] d = array();
         for (int i = 0; i < 4; i++) {
-            data[(int) ((position + i) & mask)] = (byte) (value >>> (24 - 8 * i));
+            d[(int) ((position + i) & mask)] = (byte) (value >>> (24 - 8 * i));
         }
     }
 

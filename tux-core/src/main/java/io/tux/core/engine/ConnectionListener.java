@@ -16,4 +16,10 @@ public interface ConnectionListener {
 
     /** {@link Connection#state()} changed. */
     default void onStateChanged(Connection connection, ConnectionState state) {}
+
+    /**
+     * The network thread dropped the connection (it ended and the application closed it): whatever was kept
+     * for it elsewhere (its route on the link) can go now.
+     */
+    default void onRemoved(Connection connection) {}
 }

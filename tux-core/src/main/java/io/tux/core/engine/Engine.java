@@ -240,9 +240,10 @@ public final class Engine implements PacketSink {
     }
 
     private boolean shouldRemove(Connection c) {
-        if (!c.closeRequested) return false;
         ConnectionState s = c.statePlain();
-        return s.isTerminal();
+        // A handshake that failed leaves nothing to do: the connection goes at once (its application keeps
+        // using TCP); any other ended connection goes once its application let go of it.
+        return s == ConnectionState.HANDSHAKE_FAILED || (c.closeRequested && s.isTerminal());
     }
 
     private void remove(Connection c, int index) {
@@ -253,6 +254,11 @@ public final class Engine implements PacketSink {
         if (freeIdCount == freeIds.length) freeIds = Arrays.copyOf(freeIds, freeIdCount * 2);
         freeIds[freeIdCount++] = c.localId;
         if (byRoute[c.route] == c) byRoute[c.route] = null;
+        try {
+            c.listener.onRemoved(c);
+        } catch (RuntimeException | Error e) {
+            // a listener bug must not stop the network loop
+        }
     }
 
     private void notify(Connection c) {
