@@ -218,16 +218,21 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
 
     /** Counts bytes moved outside {@link #read}/{@link #write} (the socket adaptor's streams). */
     void countRead(long n) {
-        if (n > 0 && !transport.countsBytes()) {
-            (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
-        }
+        count(transport, n, true);
     }
 
     void countWritten(long n) {
-        if (n > 0 && !transport.countsBytes()) {
-            (transport.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux)
-                    .add(n);
+        count(transport, n, false);
+    }
+
+    /** Adds bytes moved by {@code t} to the counter of its path, unless the transport counts them itself. */
+    private void count(Transport t, long n, boolean read) {
+        if (n <= 0 || t.countsBytes()) {
+            return;
         }
+        boolean kernel = t.mode() == ConnectionMode.KERNEL;
+        (read ? (kernel ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux)
+                : (kernel ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux)).add(n);
     }
 
     /** Called by a Tux transport when its readiness changed: wakes the selectors this channel is registered in. */
@@ -354,9 +359,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0 && !t.countsBytes()) {
-            (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
-        }
+        count(t, n, true);
         return n;
     }
 
@@ -370,9 +373,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0 && !t.countsBytes()) {
-            (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesReadKernel : rt.stats.bytesReadTux).add(n);
-        }
+        count(t, n, true);
         return n;
     }
 
@@ -386,9 +387,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0 && !t.countsBytes()) {
-            (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux).add(n);
-        }
+        count(t, n, false);
         return n;
     }
 
@@ -402,9 +401,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             syncClose();
             throw e;
         }
-        if (n > 0 && !t.countsBytes()) {
-            (t.mode() == ConnectionMode.KERNEL ? rt.stats.bytesWrittenKernel : rt.stats.bytesWrittenTux).add(n);
-        }
+        count(t, n, false);
         return n;
     }
 
