@@ -16,4 +16,13 @@ public interface TuxReadiness {
 
     /** The operations that would not block now, as a {@code SelectionKey.OP_*} bit set (0 when none). */
     int readyOps();
+
+    /**
+     * The Tux engine whose loop makes this source's readiness progress, or null: a selecting thread that spins on
+     * the source runs that loop itself ({@link io.tux.core.engine.Engine#drive()}) instead of waiting for the
+     * engine's network thread to hand the packets over.
+     */
+    default io.tux.core.engine.Engine engine() {
+        return null;
+    }
 }

@@ -1,5 +1,6 @@
 package io.tux.spi;
 
+import io.tux.core.engine.Engine;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
@@ -271,19 +272,52 @@ public final class TuxSelector extends AbstractSelector {
         }
     }
 
-    /** Spins on the polled sources until one is ready, a wakeup, an interrupt, the budget or the deadline. */
+    /**
+     * Spins on the polled sources until one is ready, a wakeup, an interrupt, the budget or the deadline, running
+     * the loop of their Tux engine on this thread meanwhile (no hand-off from the network thread).
+     */
     private boolean spin(long deadline) {
         long now = System.nanoTime();
         long end = now + spinNanos;
         if (deadline != 0 && deadline - end < 0) {
             end = deadline;
         }
+        Engine engine = polledEngine();
+        if (engine == null) {
+            return spinOn(null, end);
+        }
+        boolean ready = false;
+        engine.beginPolling();
+        try {
+            ready = spinOn(engine, end);
+        } finally {
+            engine.endPolling(!ready);
+        }
+        return ready;
+    }
+
+    /** The engine of the first polled source that has one (a JVM has one per interface; in practice one). */
+    private Engine polledEngine() {
+        for (TuxSelectionKey k : polledKeys) {
+            TuxReadiness r = k.isValid() ? k.tuxChannel().readiness() : null;
+            Engine e = r == null ? null : r.engine();
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private boolean spinOn(Engine engine, long end) {
         while (end - System.nanoTime() > 0) {
             if (wakeupPending || Thread.currentThread().isInterrupted()) {
                 return true;
             }
             if (!rehomeQueue.isEmpty()) {
                 return false;
+            }
+            if (engine != null) {
+                engine.drive();
             }
             if (pollSources() > 0) {
                 return true;

@@ -95,7 +95,18 @@ final class TuxTransport implements Transport, ConnectionListener {
     private volatile Thread writer;
     private volatile Thread nudger;
 
-    private final TuxReadiness readiness = this::polledOps;
+    private final TuxReadiness readiness = new TuxReadiness() {
+        @Override
+        public int readyOps() {
+            return polledOps();
+        }
+
+        @Override
+        public io.tux.core.engine.Engine engine() {
+            Connection c = conn;
+            return c == null ? null : c.engine();
+        }
+    };
 
     /** The stack that opened the connection: told when the engine dropped it. */
     private final io.tux.core.stack.TuxStack stack;
@@ -497,16 +508,38 @@ final class TuxTransport implements Transport, ConnectionListener {
         };
     }
 
-    /** Polls for up to the configured budget; true if the connection became ready. */
+    /**
+     * Polls for up to the configured budget, running the engine's loop on this thread (so that the packet that
+     * makes the connection ready is taken from the ring by the thread that wants it, without a hand-off); true
+     * if the connection became ready. When it returns false the caller sleeps, and the engine's network thread
+     * serves the connection again.
+     */
     private boolean spinFor(Connection c, boolean read) {
         long budget = rt.config.pollBudgetMicros() * 1000L;
-        if (budget == 0) return read ? c.isReadable() : c.isWritable();
+        if (budget == 0 || ready(c, read)) return ready(c, read);
+        io.tux.core.engine.Engine engine = c.engine();
         long end = System.nanoTime() + budget;
-        do {
-            if (read ? c.isReadable() : c.isWritable()) return true;
-            Thread.onSpinWait();
-        } while (System.nanoTime() - end < 0 && !closed);
-        return false;
+        boolean ready = false;
+        engine.beginPolling();
+        try {
+            do {
+                engine.drive();
+                if (ready(c, read)) {
+                    ready = true;
+                    break;
+                }
+                // Yield, not only spin: with more runnable threads than cores, the one that would make this
+                // connection ready may be waiting for this very core (see TuxSelector.spin).
+                Thread.yield();
+            } while (System.nanoTime() - end < 0 && !closed);
+        } finally {
+            engine.endPolling(!ready);
+        }
+        return ready;
+    }
+
+    private static boolean ready(Connection c, boolean read) {
+        return read ? c.isReadable() : c.isWritable();
     }
 
     @Override

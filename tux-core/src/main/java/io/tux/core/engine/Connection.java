@@ -92,6 +92,9 @@ public final class Connection {
 
     public ConnectionState state() { return state; }
 
+    /** The engine that drives this connection (application threads that wait may drive it themselves). */
+    public Engine engine() { return engine; }
+
     public Mode mode() { return mode; }
 
     public int route() { return route; }
@@ -113,8 +116,14 @@ public final class Connection {
     public int write(ByteBuffer src) throws IOException {
         checkWritable();
         if (mode != Mode.STREAM) throw new IllegalStateException("write(ByteBuffer) is for stream connections");
+        boolean idle = isFlushed();
         int n = send.ring.offer(src, Integer.MAX_VALUE);
-        if (n > 0) engine.wakeup();
+        if (n > 0) {
+            // Nothing in flight: send at once from this thread (no hand-off). Otherwise the bytes join what is in
+            // flight and go with the next iteration of whoever drives (Nagle's idea, without its wait).
+            if (idle) engine.kick();
+            else engine.wakeup();
+        }
         return n;
     }
 
@@ -192,10 +201,12 @@ public final class Connection {
         ByteRing r = send.ring;
         if (r.freeBytes() < 4 + len) return false;
         long p = r.producerPositionPlain();
+        boolean idle = r.consumerPosition() == p;
         r.writeInt(p, len);
         r.write(p + 4, message, len);
         r.publish(p + 4 + len);
-        engine.wakeup();
+        if (idle) engine.kick(); // as in write(ByteBuffer)
+        else engine.wakeup();
         return true;
     }
 

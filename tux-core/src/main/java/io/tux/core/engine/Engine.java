@@ -18,22 +18,38 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The Tux network loop over one {@link Link}: one thread (the network thread) calls {@link #doWork()} over and
- * over and thereby drives every connection on the link. Each iteration (paper, Figure 8) takes new connections
+ * The Tux network loop over one {@link Link}: the network thread calls {@link #doWork()} over and over and
+ * thereby drives every connection on the link. Each iteration (paper, Figure 8) takes new connections
  * from other threads, polls a batch of received packets (read-path batching), runs the protocol, lets every
  * connection send what it has (new data, retransmissions, acknowledgments), and pushes the whole batch out with
  * one flush (write-path batching; where the link allows, the flush and the next poll share a kernel call).
  *
- * <p>Threading: {@link #open}, {@link #wakeup()} and {@link #counters()} may be called from any thread;
- * everything else belongs to the network thread. Packets are never allocated: they are read in place from the
- * link and assembled in one scratch buffer.
+ * <p><b>Who drives.</b> Handing a packet from one thread to another costs far more here than moving it (NOTES.md:
+ * a wake-up is tens of microseconds, a packet a few), so an application thread that waits for one of this
+ * engine's connections does not only wait for the network thread: it runs the loop itself ({@link #drive()},
+ * between {@link #beginPolling()} and {@link #endPolling}), and so does a thread that writes to an idle
+ * connection ({@link #kick()}). One thread at a time drives: {@link #drive()} takes the loop with a CAS and
+ * gives it back with a release store, which orders one driver's writes to the loop's state before the next
+ * driver's reads. The network thread remains the driver of last resort: it keeps the timers and serves packets
+ * while nobody else polls; while an application thread polls, arriving packets do not wake it.
+ *
+ * <p>Threading: {@link #open}, {@link #wakeup()}, {@link #drive()}, {@link #kick()}, the polling pair and
+ * {@link #counters()} may be called from any thread; everything else belongs to the driver (the thread inside
+ * {@link #drive()}, or the network thread in {@link #idle}; single-threaded simulations call {@link #doWork()}
+ * directly). Packets are never allocated: they are read in place from the link and assembled in one scratch
+ * buffer.
  */
 public final class Engine implements PacketSink {
     private static final VarHandle SLEEPING;
+    private static final VarHandle DRIVER;
+    private static final VarHandle POLLERS;
 
     static {
         try {
-            SLEEPING = MethodHandles.lookup().findVarHandle(Engine.class, "sleeping", boolean.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SLEEPING = l.findVarHandle(Engine.class, "sleeping", boolean.class);
+            DRIVER = l.findVarHandle(Engine.class, "driver", int.class);
+            POLLERS = l.findVarHandle(Engine.class, "pollers", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -50,6 +66,12 @@ public final class Engine implements PacketSink {
     private static final DropReason[] DROP_REASONS = DropReason.values();
     private static final long HANDSHAKE_FIRST_RETRY_NANOS = 200_000;
     private static final long HANDSHAKE_MAX_RETRY_NANOS = 100_000_000;
+    /**
+     * The longest the network thread sleeps after another thread drove the loop: that thread may have armed
+     * timers (a delayed ACK, a retransmission) that the network thread did not see; they then fire at most this
+     * late, below the smallest retransmission timeout, so no peer retransmits for it.
+     */
+    static final long SHARED_SLEEP_NANOS = 1_000_000;
 
     final EngineCounters counters = new EngineCounters();
     private final Link link;
@@ -62,7 +84,7 @@ public final class Engine implements PacketSink {
     /** Written by any thread (open), drained by the network thread: the queue is the hand-over. */
     private final ConcurrentLinkedQueue<Connection> opening = new ConcurrentLinkedQueue<>();
 
-    // ---- network thread only ----
+    // ---- driver only (see the class comment) ----
     private Connection[] byId = new Connection[64];
     private int nextId = 1;
     private int[] freeIds = new int[16];
@@ -81,6 +103,30 @@ public final class Engine implements PacketSink {
     private volatile boolean sleeping;
     /** Written once by the network thread when it starts (volatile), read by threads that wake it. */
     private volatile Thread networkThread;
+    /**
+     * 0: nobody runs the loop; 1: a thread is inside {@link #drive()} (or {@link #idle}). Taken by CAS (a volatile
+     * read-modify-write: acquire) by any thread, given back by the same thread with a release store: everything a
+     * driver wrote to the loop's state happens-before the next driver reads it.
+     */
+    @SuppressWarnings("unused")
+    private volatile int driver;
+    /**
+     * Application threads polling now (between beginPolling and endPolling): changed atomically by them, read by
+     * the network thread when it chooses how to sleep (while one polls, arriving packets need not wake it).
+     */
+    @SuppressWarnings("unused")
+    private volatile int pollers;
+    /**
+     * Set (volatile) by an application thread after it drove the loop; read and cleared by the network thread
+     * when it plans its sleep: someone else drove, so timers it does not know of may be armed.
+     */
+    private volatile boolean othersDrove;
+    /**
+     * Written by the network thread (volatile): true while it sleeps longer than {@link #SHARED_SLEEP_NANOS};
+     * read by an application thread after it drove (and after its write of othersDrove, full fence between):
+     * then it wakes the network thread so that it re-plans with the shorter bound.
+     */
+    private volatile boolean sleepingLong;
 
     public Engine(Link link, EngineConfig config, NanoClock clock, long seed) {
         this.link = link;
@@ -131,8 +177,18 @@ public final class Engine implements PacketSink {
 
     // ---------------------------------------------------------------- the loop
 
-    /** One iteration of the network loop. Returns a measure of the work done; 0 means nothing happened. */
+    /**
+     * One iteration of the network loop on the calling thread, as {@link #drive()}; 0 also when another thread
+     * drives now (or the caller is a listener inside an iteration: iterations never nest).
+     *
+     * @return a measure of the work done; 0 means nothing happened
+     */
     public int doWork() {
+        return Math.max(0, drive());
+    }
+
+    /** One iteration; the caller holds the driver. */
+    private int runLoop() {
         now = clock.nanoTime();
         counters.increment(Counter.LOOP_ITERATIONS);
         int work = takeNewConnections();
@@ -176,8 +232,60 @@ public final class Engine implements PacketSink {
     }
 
     /**
+     * Runs one iteration of the loop on the calling thread unless another thread runs it now. Any thread; must
+     * not be called from a listener (it would find the loop taken and return -1).
+     *
+     * @return the work done as {@link #doWork()} counts it, or -1 if another thread drives now
+     */
+    public int drive() {
+        if (!DRIVER.compareAndSet(this, 0, 1)) return -1;
+        int work;
+        try {
+            work = runLoop();
+        } finally {
+            DRIVER.setRelease(this, 0);
+        }
+        if (work > 0 && Thread.currentThread() != networkThread) {
+            othersDrove = true;
+            VarHandle.fullFence(); // Dekker with the network thread: sleepingLong set, then othersDrove read
+            if (sleepingLong) wakeup();
+        }
+        return work;
+    }
+
+    /**
+     * An application thread handed over work that should go out now (the first write to an idle connection):
+     * runs the loop on the caller if it is free, so that the packet leaves without a thread hand-off, else makes
+     * sure the network thread sees it.
+     */
+    public void kick() {
+        if (drive() < 0) wakeup();
+    }
+
+    /** The calling application thread is about to poll this engine by calling {@link #drive()} in a loop. */
+    public void beginPolling() {
+        POLLERS.getAndAdd(this, 1);
+    }
+
+    /**
+     * The calling thread stopped polling. If it is about to sleep ({@code sleeping}) and was the last poller, the
+     * network thread is woken so that arriving packets wake it again.
+     */
+    public void endPolling(boolean sleeping) {
+        int left = (int) POLLERS.getAndAdd(this, -1) - 1;
+        if (left == 0 && sleeping) wakeup();
+    }
+
+    /** Application threads polling now. */
+    public int pollers() {
+        return (int) POLLERS.getVolatile(this);
+    }
+
+    /**
      * Lets the network thread sleep for at most {@code maxNanos} (less if a timer is due sooner) unless work
-     * arrives; an application thread that hands over work calls {@link #wakeup()}. Network thread only.
+     * arrives; an application thread that hands over work calls {@link #wakeup()}. Network thread only. While
+     * application threads poll (or just drove), it sleeps at most {@link #SHARED_SLEEP_NANOS} and arriving
+     * packets do not wake it: the pollers serve them.
      *
      * @return the work done by the re-check before sleeping (0 if it slept)
      */
@@ -185,20 +293,47 @@ public final class Engine implements PacketSink {
         if (networkThread != Thread.currentThread()) networkThread = Thread.currentThread();
         SLEEPING.setVolatile(this, true);
         VarHandle.fullFence();
-        int work = doWork();
-        if (work == 0) {
-            long deadline = nextDeadline();
-            long wait = Math.min(maxNanos, deadline == Long.MAX_VALUE ? maxNanos : deadline - clock.nanoTime());
-            if (wait > 0) link.await(wait);
+        int work = 0;
+        long wait;
+        boolean shared = othersDrove;
+        if (shared) othersDrove = false;
+        if (DRIVER.compareAndSet(this, 0, 1)) {
+            long deadline = Long.MAX_VALUE;
+            try {
+                work = runLoop();
+                if (work == 0) deadline = nextDeadline();
+            } finally {
+                DRIVER.setRelease(this, 0);
+            }
+            wait = Math.min(maxNanos, deadline == Long.MAX_VALUE ? maxNanos : deadline - clock.nanoTime());
+        } else {
+            shared = true; // a poller runs the loop now: it serves what arrives
+            wait = maxNanos;
+        }
+        if (work == 0 && wait > 0) {
+            boolean polled = pollers() > 0;
+            if (shared || polled) wait = Math.min(wait, SHARED_SLEEP_NANOS);
+            boolean longSleep = wait > SHARED_SLEEP_NANOS;
+            if (longSleep) {
+                sleepingLong = true;
+                VarHandle.fullFence();
+                if (othersDrove) wait = SHARED_SLEEP_NANOS; // a driver came between: it may not have seen the flag
+            }
+            link.await(wait, !polled);
+            if (longSleep) sleepingLong = false;
         }
         SLEEPING.setVolatile(this, false);
         return work;
     }
 
-    /** Wakes the network thread if it sleeps in {@link #idle}. Any thread; cheap when it is awake. */
+    /**
+     * Wakes the network thread if it sleeps in {@link #idle} and no application thread polls (a poller runs the
+     * loop again within microseconds and serves the work; if it stops polling meanwhile, the network thread's
+     * sleep is then at most {@link #SHARED_SLEEP_NANOS}). Any thread; cheap when it is awake or others poll.
+     */
     public void wakeup() {
         VarHandle.fullFence();
-        if ((boolean) SLEEPING.getVolatile(this)) {
+        if ((boolean) SLEEPING.getVolatile(this) && (int) POLLERS.getVolatile(this) == 0) {
             Thread t = networkThread;
             if (t != null) link.wakeup(t);
         }

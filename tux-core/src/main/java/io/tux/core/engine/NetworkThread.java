@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
  * The thread that runs an {@link Engine}'s loop. While there is work it loops without pause; once idle it keeps
  * polling for {@code pollBudgetNanos} (on these machines waking a sleeping thread costs far more than moving a
  * packet, see NOTES.md), and then sleeps in {@link Engine#idle} until a packet, a timer or an application
- * thread wakes it. A budget of 0 never burns a core while idle.
+ * thread wakes it. A budget of 0 never burns a core while idle. While application threads poll the engine
+ * themselves ({@link Engine#beginPolling()}), it does not poll: it sleeps and keeps the timers.
  */
 public final class NetworkThread implements AutoCloseable {
     private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -42,15 +43,20 @@ public final class NetworkThread implements AutoCloseable {
         try {
             long idleSince = 0;
             while (running) {
-                if (engine.doWork() > 0) {
+                int work = engine.drive();
+                if (work > 0) {
                     idleSince = 0;
                     continue;
                 }
-                long now = System.nanoTime();
-                if (idleSince == 0) idleSince = now;
-                if (now - idleSince < pollBudgetNanos) {
-                    Thread.onSpinWait();
-                    continue;
+                // Poll on only while nobody else does: an application thread that polls serves the packets itself,
+                // and on a machine with few cores two polling threads take each other's core.
+                if (work == 0 && engine.pollers() == 0) {
+                    long now = System.nanoTime();
+                    if (idleSince == 0) idleSince = now;
+                    if (now - idleSince < pollBudgetNanos) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
                 }
                 if (engine.idle(MAX_SLEEP_NANOS) > 0) idleSince = 0;
             }

@@ -13,8 +13,9 @@ import java.net.InetSocketAddress;
  * non-negative integers the link hands out for a (local, remote) UDP address pair, so that the hot path
  * never touches an address object.
  *
- * <p>Threading: every method except {@link #openRoute} and {@link #closeRoute} is called only by the one
- * network thread that owns the link. {@code openRoute}/{@code closeRoute} may be called from any thread
+ * <p>Threading: every method except {@link #openRoute} and {@link #closeRoute} is called only by the thread
+ * that drives the engine owning the link, one thread at a time (the network thread, or an application thread
+ * that polls; the engine's driver CAS orders them), and await only by the network thread. {@code openRoute}/{@code closeRoute} may be called from any thread
  * and must be safe against a concurrent {@link #poll}.
  */
 public interface Link extends AutoCloseable {
@@ -61,6 +62,15 @@ public interface Link extends AutoCloseable {
      */
     default void await(long nanos) {
         java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+    }
+
+    /**
+     * As {@link #await(long)}, but when {@code wakeOnPacket} is false an arriving packet need not end the wait
+     * (application threads poll the link meanwhile): only {@link #wakeup} or the time does. A link that cannot
+     * tell the two apart waits as {@link #await(long)} does.
+     */
+    default void await(long nanos, boolean wakeOnPacket) {
+        await(nanos);
     }
 
     /** Ends an {@link #await} of {@code networkThread} early. Any thread. */

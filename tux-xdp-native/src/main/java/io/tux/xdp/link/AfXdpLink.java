@@ -115,6 +115,8 @@ public final class AfXdpLink implements Link {
     private final Arena arena = Arena.ofAuto();
     /** Two struct pollfd {int fd; short events; short revents;}: the socket and the eventfd. Network thread. */
     private final MemorySegment pollFds;
+    /** The eventfd's pollfd alone (the second half of pollFds): a wait that packets do not end. */
+    private final MemorySegment eventFdOnly;
     /** struct timespec for ppoll; network thread only. */
     private final MemorySegment timeout;
     /** Where the network thread reads the eventfd's count into. */
@@ -142,6 +144,7 @@ public final class AfXdpLink implements Link {
         pollFds.set(ValueLayout.JAVA_SHORT, 4, LibC.POLLIN);
         pollFds.set(ValueLayout.JAVA_INT, 8, eventFd);
         pollFds.set(ValueLayout.JAVA_SHORT, 12, LibC.POLLIN);
+        this.eventFdOnly = pollFds.asSlice(8, 8);
         this.timeout = arena.allocate(16, 8);
         this.drained = arena.allocate(8, 8);
         this.one = arena.allocate(8, 8);
@@ -258,13 +261,19 @@ public final class AfXdpLink implements Link {
      */
     @Override
     public void await(long nanos) {
+        await(nanos, true);
+    }
+
+    /** As {@link #await(long)}; with {@code wakeOnPacket} false it waits on the eventfd alone. */
+    @Override
+    public void await(long nanos, boolean wakeOnPacket) {
         if (nanos <= 0) {
             return;
         }
         timeout.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
         timeout.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
         awaits++;
-        int rc = LibC.ppoll(pollFds, 2, timeout);
+        int rc = wakeOnPacket ? LibC.ppoll(pollFds, 2, timeout) : LibC.ppoll(eventFdOnly, 1, timeout);
         if (rc > 0) {
             awaitsWoken++;
             if ((pollFds.get(ValueLayout.JAVA_SHORT, 14) & LibC.POLLIN) != 0) {
