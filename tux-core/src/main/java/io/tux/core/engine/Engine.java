@@ -327,13 +327,14 @@ public final class Engine implements PacketSink {
     }
 
     /**
-     * Wakes the network thread if it sleeps in {@link #idle} and no application thread polls (a poller runs the
-     * loop again within microseconds and serves the work; if it stops polling meanwhile, the network thread's
-     * sleep is then at most {@link #SHARED_SLEEP_NANOS}). Any thread; cheap when it is awake or others poll.
+     * Wakes the network thread if it sleeps in {@link #idle}, unless an application thread polls while the
+     * network thread's sleep is short (the poller runs the loop again within microseconds and serves the work;
+     * if it stops polling meanwhile, the network thread wakes within {@link #SHARED_SLEEP_NANOS} anyway). Any
+     * thread; cheap when it is awake or others poll.
      */
     public void wakeup() {
         VarHandle.fullFence();
-        if ((boolean) SLEEPING.getVolatile(this) && (int) POLLERS.getVolatile(this) == 0) {
+        if ((boolean) SLEEPING.getVolatile(this) && ((int) POLLERS.getVolatile(this) == 0 || sleepingLong)) {
             Thread t = networkThread;
             if (t != null) link.wakeup(t);
         }
