@@ -520,6 +520,7 @@ final class TuxTransport implements Transport, ConnectionListener {
         io.tux.core.engine.Engine engine = c.engine();
         long end = System.nanoTime() + budget;
         boolean ready = false;
+        int spins = 0;
         engine.beginPolling();
         try {
             do {
@@ -528,9 +529,7 @@ final class TuxTransport implements Transport, ConnectionListener {
                     ready = true;
                     break;
                 }
-                // Yield, not only spin: with more runnable threads than cores, the one that would make this
-                // connection ready may be waiting for this very core (see TuxSelector.spin).
-                Thread.yield();
+                TuxSelector.pause(++spins);
             } while (System.nanoTime() - end < 0 && !closed);
         } finally {
             engine.endPolling(!ready);

@@ -13,18 +13,20 @@ import java.util.Map;
 
 /**
  * A rough latency comparison, not a test: 64-byte ping-pong over loopback with the platform provider and with
- * TuxSelectorProvider (kernel mode), blocking and selector-driven, alternating runs. Prints median round trip.
- * Run: java -cp target/classes:target/test-classes io.tux.spi.PingPongMain [roundTrips]
+ * TuxSelectorProvider (Tux mode when the stack can run: -Dtux.stack=loopback, or xdp as root with native access),
+ * blocking and selector-driven, alternating runs. Prints median round trip.
+ * Run: java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes:... io.tux.spi.PingPongMain [n]
  */
 public final class PingPongMain {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         SelectorProvider platform = PlatformProvider.find().provider();
-        SelectorProvider tux = new TuxSelectorProvider(TuxConfig.of(Map.of("tux.log", "off")));
+        String stack = System.getProperty("tux.stack", "xdp");
+        SelectorProvider tux = new TuxSelectorProvider(TuxConfig.of(Map.of("tux.log", "off", "tux.stack", stack)));
         for (int round = 0; round < Integer.getInteger("rounds", 3); round++) {
             for (SelectorProvider p : new SelectorProvider[] {platform, tux}) {
-                String name = p == platform ? "platform" : "tux-kernel";
+                String name = p == platform ? "platform" : "tux-" + stack;
                 System.out.printf("round %d %-10s blocking %6.2f us   selector %6.2f us%n", round, name,
                         blocking(p, n), selector(p, n));
             }
@@ -73,6 +75,7 @@ public final class PingPongMain {
                 t[i] = System.nanoTime() - t0;
             }
             echo.join();
+            if (p instanceof TuxSelectorProvider) System.out.print("[" + Tux.mode(c) + "] ");
             c.close();
             s.close();
             Arrays.sort(t);
