@@ -1,6 +1,7 @@
 package io.tux.spi;
 
 import io.tux.core.engine.Engine;
+import io.tux.core.engine.SpinPause;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
@@ -323,30 +324,10 @@ public final class TuxSelector extends AbstractSelector {
             if (pollSources() > 0) {
                 return true;
             }
-            pause(++spins);
+            SpinPause.pause(++spins);
         }
         return false;
     }
-
-    /**
-     * Between two polls of a spin: a CPU pause, and every {@value #YIELD_EVERY}th time a yield of the core. A
-     * spinning thread runs the engine loop itself, so it needs no other thread to make progress, and each yield
-     * may give a loaded core away for a time slice; but with more runnable threads than cores the thread that
-     * makes a source ready (a peer in this JVM, the network thread while it holds the loop, or the kernel's
-     * softirq thread that delivers packets to the rings) may be waiting for this very core. Measured on the
-     * 2-core VM under a load of 9 to 17 (other builds), 64 B ping-pong medians, in one JVM over lo / between two
-     * namespaces: yield every turn 22 / 316 us, every 4th 9.4 / 10.5 us, every 16th 11.6 / 13.5 us, every 64th
-     * 21 / 22-280 us, every 1024th 157 / 5.5-260 us (the JDK's provider: 14 / 15 us).
-     */
-    static void pause(int spins) {
-        if (spins % YIELD_EVERY == 0) {
-            Thread.yield();
-        } else {
-            Thread.onSpinWait();
-        }
-    }
-
-    private static final int YIELD_EVERY = 4;
 
     /** Polls every polled source once; returns how many were ready. Selecting thread only. */
     private int pollSources() {

@@ -529,7 +529,7 @@ final class TuxTransport implements Transport, ConnectionListener {
                     ready = true;
                     break;
                 }
-                TuxSelector.pause(++spins);
+                io.tux.core.engine.SpinPause.pause(++spins);
             } while (System.nanoTime() - end < 0 && !closed);
         } finally {
             engine.endPolling(!ready);

@@ -42,6 +42,7 @@ public final class NetworkThread implements AutoCloseable {
     private void run() {
         try {
             long idleSince = 0;
+            int turn = 0;
             while (running) {
                 int work = engine.drive();
                 if (work > 0) {
@@ -52,9 +53,12 @@ public final class NetworkThread implements AutoCloseable {
                 // and on a machine with few cores two polling threads take each other's core.
                 if (work == 0 && engine.pollers() == 0) {
                     long now = System.nanoTime();
-                    if (idleSince == 0) idleSince = now;
+                    if (idleSince == 0) {
+                        idleSince = now;
+                        turn = 0;
+                    }
                     if (now - idleSince < pollBudgetNanos) {
-                        Thread.onSpinWait();
+                        SpinPause.pause(++turn);
                         continue;
                     }
                 }
