@@ -38,4 +38,10 @@ public interface TuxMXBean {
 
     /** The effective {@code tux.*} settings. */
     String getConfiguration();
+
+    /**
+     * The engines' packet counters (packets, retransmissions, handshakes, drops by reason), one
+     * {@code interface#queue: EngineCounters{...}} entry per network thread; empty before the first engine runs.
+     */
+    String getEngineCounters();
 }

@@ -203,7 +203,9 @@ final class TuxRuntime {
     }
 
     String summaryLine() {
-        return "Tux summary: " + stats.summary() + (available() ? "" : "; Tux unavailable: " + reason);
+        String engines = new MBean(this).getEngineCounters();
+        return "Tux summary: " + stats.summary() + (available() ? "" : "; Tux unavailable: " + reason)
+                + (engines.isEmpty() ? "" : "; engine " + engines);
     }
 
     /** The MBean over this runtime's counters. */
@@ -267,6 +269,12 @@ final class TuxRuntime {
         @Override
         public String getConfiguration() {
             return rt.config.toString();
+        }
+
+        @Override
+        public String getEngineCounters() {
+            TuxStack s = rt.stack;
+            return s == null ? "" : s.counters();
         }
     }
 }

@@ -138,6 +138,7 @@ class TuxSelectorProviderTest {
         assertEquals(before + 2, counters.getConnectionsOpened());
         assertEquals(kernelBefore + 2, counters.getConnectionsOnKernel());
         assertEquals(0, counters.getConnectionsOnTux());
+        assertEquals("", counters.getEngineCounters(), "no engine runs without native access");
         assertTrue(counters.getBytesReadOnKernel() >= 3);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("io.tux:type=Tux");

@@ -37,6 +37,9 @@ public final class LoopbackStack implements TuxStack {
     @Override
     public String describe() { return "loopback (in-process)"; }
 
+    @Override
+    public String counters() { return "loopback: " + thread.engine().counters(); }
+
     public Engine engine() { return thread.engine(); }
 
     /** The link, for tests that script lost or duplicated packets. */

@@ -29,6 +29,14 @@ public interface TuxStack extends AutoCloseable {
     /** A short description for logs: what the stack runs on. */
     String describe();
 
+    /**
+     * The engine counters of every network thread (packets, retransmissions, drops by reason...), one
+     * {@code name: counters} entry each, for the exit summary and diagnostics; empty when none runs yet.
+     */
+    default String counters() {
+        return "";
+    }
+
     /** Stops the network threads and releases links; connections still open fail. Idempotent. */
     @Override
     void close();

@@ -174,6 +174,8 @@ class NetnsEndToEndTest {
             System.out.println("server " + ss);
             assertTrue(cs.startsWith("Tux summary: connections 1 (tux 1, kernel 0), bytes kernel in "), cs);
             assertTrue(ss.startsWith("Tux summary: connections 1 (tux 1, kernel 0), bytes kernel in "), ss);
+            assertTrue(cs.contains("; engine " + bed.ifaceA() + "#0: EngineCounters{") && cs.contains(" HANDSHAKES_COMPLETED=1 "), cs);
+            assertTrue(ss.contains("; engine " + bed.ifaceB() + "#0: EngineCounters{") && ss.contains(" HANDSHAKES_COMPLETED=1 "), ss);
             // every byte is counted once, on kernel TCP (before its direction's cutover) or on Tux
             Map<String, String> ck = e.client();
             Map<String, String> sk = e.server();
@@ -236,8 +238,9 @@ class NetnsEndToEndTest {
             assertTrue(Long.parseLong(e.client().get("decidedMs")) >= 0, "the reason was recorded: " + e.clientOut());
             assertEquals("null", e.server().get("mode"), "a channel of the JDK's provider: " + e.serverOut());
             assertTrue(e.serverOut().contains("provider=sun.nio.ch."), e.serverOut());
-            assertEquals("Tux summary: connections 1 (tux 0, kernel 1: PEER_NOT_TUX=1), bytes kernel in "
-                    + FALLBACK_BYTES + " out " + FALLBACK_BYTES + ", bytes tux in 0 out 0", summary(e.clientOut()));
+            assertSummary("Tux summary: connections 1 (tux 0, kernel 1: PEER_NOT_TUX=1), bytes kernel in "
+                    + FALLBACK_BYTES + " out " + FALLBACK_BYTES + ", bytes tux in 0 out 0", "HANDSHAKES_FAILED=1",
+                    summary(e.clientOut()));
             System.out.println("E2E JDK server: client decided KERNEL/PEER_NOT_TUX " + e.client().get("decidedMs")
                     + " ms after connect (tux.handshakeTimeoutMillis=1000)");
         }
@@ -279,8 +282,9 @@ class NetnsEndToEndTest {
             assertEquals(Integer.toString(message.length), s.get("bytes"));
             assertEquals("KERNEL", s.get("mode"), transcript);
             assertEquals("PEER_NOT_TUX", s.get("reason"), transcript);
-            assertEquals("Tux summary: connections 1 (tux 0, kernel 1: PEER_NOT_TUX=1), bytes kernel in "
-                    + message.length + " out " + message.length + ", bytes tux in 0 out 0", summary(transcript));
+            assertSummary("Tux summary: connections 1 (tux 0, kernel 1: PEER_NOT_TUX=1), bytes kernel in "
+                    + message.length + " out " + message.length + ", bytes tux in 0 out 0", "HANDSHAKES_FAILED=1",
+                    summary(transcript));
         }
     }
 
@@ -393,5 +397,11 @@ class NetnsEndToEndTest {
                     + "%d; Tux/JDK throughput ratio %s%n", BULK_BYTES, e.client().get("millis"), jdkMbps, segsA,
                     tuxMbps < 0 ? "n/a (Tux run missing)" : String.format(Locale.ROOT, "%.3f", tuxMbps / jdkMbps));
         }
+    }
+
+    /** The summary line: the connection counters exactly, then the engine counters with {@code engineCounter}. */
+    private static void assertSummary(String connections, String engineCounter, String summary) {
+        assertTrue(summary.startsWith(connections + "; engine "), summary);
+        assertTrue(summary.contains(" " + engineCounter + " "), summary);
     }
 }

@@ -254,6 +254,15 @@ public final class AfXdpStack implements TuxStack {
         return "AF_XDP " + (parts.isEmpty() ? "(no interface yet)" : String.join(", ", parts));
     }
 
+    @Override
+    public synchronized String counters() {
+        List<String> parts = new ArrayList<>();
+        for (Lane l : lanes.values()) {
+            parts.add(l.key() + ": " + l.thread().engine().counters());
+        }
+        return String.join("; ", parts);
+    }
+
     /** The engine serving (interface, queue), or null if none was made (tests, diagnostics). */
     public synchronized Engine engine(String ifname, int queue) {
         Lane l = lanes.get(ifname + "#" + queue);
