@@ -16,18 +16,24 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * Child JVM: an unmodified Netty NIO-transport client. Connects to the echo server, writes {@code total} bytes of
- * the seeded {@link EchoPattern} while the channel is writable (resuming when it becomes writable again), checks
- * every byte of the echo against the pattern as it arrives, closes once all came back, and prints {@code CLIENT
- * sent=.. received=.. mismatch=<first wrong position or -1> sentCrc=.. recvCrc=.. millis=.. mbps=..}.
+ * Child JVM: an unmodified Netty NIO-transport client (two event-loop threads). Opens {@code connections}
+ * connections to the echo server; on each it writes {@code bytes} bytes of the seeded {@link EchoPattern} while the
+ * channel is writable (resuming when it becomes writable again) and checks every byte of the echo against the
+ * pattern as it arrives; closes them once all came back, and prints {@code CLIENT connections=.. sent=<sum>
+ * received=<sum> mismatch=<first wrong connection@position or -1> sentCrc=<the CRC32C values sent, distinct>
+ * recvCrc=<received, distinct> millis=.. mbps=..}.
  *
- * <p>Arguments: server address, port, total bytes, seed, watchdog seconds.
+ * <p>Arguments: server address, port, connections, bytes per connection, seed, watchdog seconds.
  */
 public final class NettyEchoClientMain {
     private NettyEchoClientMain() {
@@ -35,30 +41,56 @@ public final class NettyEchoClientMain {
 
     public static void main(String[] args) throws Exception {
         InetSocketAddress server = new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
-        long total = Long.parseLong(args[2]);
-        EchoPattern pattern = new EchoPattern(Long.parseLong(args[3]));
-        long watchdog = Long.parseLong(args[4]);
+        int connections = Integer.parseInt(args[2]);
+        long perConnection = Long.parseLong(args[3]);
+        EchoPattern pattern = new EchoPattern(Long.parseLong(args[4]));
+        long watchdog = Long.parseLong(args[5]);
         Watchdog.start(watchdog);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Client client = new Client(pattern, total);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        List<Client> clients = new ArrayList<>();
+        List<Channel> channels = new ArrayList<>();
         try {
             long t0 = System.nanoTime();
-            Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel c) {
-                            c.pipeline().addLast(client);
-                        }
-                    }).connect(server).sync().channel();
-            client.done.get(watchdog, TimeUnit.SECONDS);
+            for (int i = 0; i < connections; i++) {
+                Client client = new Client(pattern, perConnection);
+                clients.add(client);
+                channels.add(new Bootstrap().group(group).channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                        .handler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel c) {
+                                c.pipeline().addLast(client);
+                            }
+                        }).connect(server).sync().channel());
+            }
+            for (Client c : clients) {
+                c.done.get(watchdog, TimeUnit.SECONDS);
+            }
             long nanos = System.nanoTime() - t0;
-            ch.close().sync();
-            System.out.println(String.format(Locale.ROOT, "CLIENT sent=%d received=%d mismatch=%d sentCrc=%s recvCrc=%s"
-                            + " millis=%d mbps=%.1f channel=%s", client.sent, client.received, client.mismatch,
-                    Long.toHexString(client.sentCrc.getValue()), Long.toHexString(client.recvCrc.getValue()),
-                    nanos / 1_000_000, total / (nanos / 1e9) / 1e6, ch.getClass().getName()));
+            for (Channel ch : channels) {
+                ch.close().sync();
+            }
+            long sent = 0;
+            long received = 0;
+            String mismatch = "-1";
+            Set<String> sentCrcs = new TreeSet<>();
+            Set<String> recvCrcs = new TreeSet<>();
+            for (int i = 0; i < connections; i++) {
+                Client c = clients.get(i);
+                sent += c.sent;
+                received += c.received;
+                if (c.mismatch >= 0 && mismatch.equals("-1")) {
+                    mismatch = "connection" + i + "@" + c.mismatch;
+                }
+                sentCrcs.add(Long.toHexString(c.sentCrc.getValue()));
+                recvCrcs.add(Long.toHexString(c.recvCrc.getValue()));
+            }
+            System.out.println(String.format(Locale.ROOT, "CLIENT connections=%d sent=%d received=%d mismatch=%s"
+                            + " sentCrc=%s recvCrc=%s millis=%d mbps=%.1f channel=%s", connections, sent, received,
+                    mismatch, String.join(",", sentCrcs), String.join(",", recvCrcs), nanos / 1_000_000,
+                    sent / (nanos / 1e9) / 1e6, channels.get(0).getClass().getName()));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }

@@ -15,27 +15,31 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * Child JVM: an unmodified Netty NIO-transport echo server for one connection. Prints {@code LISTENING <port>},
- * echoes everything with back-pressure (reading stops while the channel is not writable), and when the client
- * has closed prints {@code SERVER bytes=<n> crc=<crc32c of what it received> channel=<Netty's channel class>} and
- * exits 0.
+ * Child JVM: an unmodified Netty NIO-transport echo server (one acceptor thread, two event-loop threads). Prints
+ * {@code LISTENING <port>}, echoes everything with back-pressure (reading stops while the channel is not
+ * writable), and once {@code connections} connections have closed prints {@code SERVER connections=.. bytes=<sum>
+ * crc=<the CRC32C values of what each connection received, distinct> channel=<Netty's channel class>} and exits 0.
  *
- * <p>Arguments: bind address, watchdog seconds.
+ * <p>Arguments: bind address, connections, watchdog seconds.
  */
 public final class NettyEchoServerMain {
     private NettyEchoServerMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        Watchdog.start(Long.parseLong(args[1]));
+        int connections = Integer.parseInt(args[1]);
+        long watchdog = Long.parseLong(args[2]);
+        Watchdog.start(watchdog);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup worker = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        CompletableFuture<String> result = new CompletableFuture<>();
+        EventLoopGroup worker = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        Results results = new Results(connections);
         try {
             Channel server = new ServerBootstrap().group(boss, worker).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -44,12 +48,12 @@ public final class NettyEchoServerMain {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new Echo(result));
+                            ch.pipeline().addLast(new Echo(results));
                         }
                     }).bind(new InetSocketAddress(InetAddress.getByName(args[0]), 0)).sync().channel();
             System.out.println("LISTENING " + ((InetSocketAddress) server.localAddress()).getPort() + " provider="
                     + java.nio.channels.spi.SelectorProvider.provider().getClass().getName());
-            System.out.println(result.get(Long.parseLong(args[1]), TimeUnit.SECONDS));
+            System.out.println(results.all.get(watchdog, TimeUnit.SECONDS));
             server.close().sync();
         } finally {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -59,14 +63,39 @@ public final class NettyEchoServerMain {
         System.exit(0);
     }
 
-    /** Echo with back-pressure; event-loop thread only. */
+    /** What the closed connections received; any event-loop thread (synchronized). */
+    private static final class Results {
+        final int expected;
+        final CompletableFuture<String> all = new CompletableFuture<>();
+        private final Set<String> crcs = new TreeSet<>();
+        private int closed;
+        private long bytes;
+        private String channelClass;
+
+        Results(int expected) {
+            this.expected = expected;
+        }
+
+        synchronized void closed(long n, long crc, String channel) {
+            closed++;
+            bytes += n;
+            crcs.add(Long.toHexString(crc));
+            channelClass = channel;
+            if (closed == expected) {
+                all.complete("SERVER connections=" + closed + " bytes=" + bytes + " crc=" + String.join(",", crcs)
+                        + " channel=" + channelClass);
+            }
+        }
+    }
+
+    /** Echo with back-pressure; the connection's event-loop thread only. */
     private static final class Echo extends ChannelInboundHandlerAdapter {
-        private final CompletableFuture<String> result;
+        private final Results results;
         private final CRC32C crc = new CRC32C();
         private long bytes;
 
-        Echo(CompletableFuture<String> result) {
-            this.result = result;
+        Echo(Results results) {
+            this.results = results;
         }
 
         @Override
@@ -95,13 +124,12 @@ public final class NettyEchoServerMain {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            result.complete("SERVER bytes=" + bytes + " crc=" + Long.toHexString(crc.getValue()) + " channel="
-                    + ctx.channel().getClass().getName());
+            results.closed(bytes, crc.getValue(), ctx.channel().getClass().getName());
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            result.complete("SERVER error=" + cause.toString().replace(' ', '_') + " bytes=" + bytes);
+            results.all.complete("SERVER error=" + cause.toString().replace(' ', '_') + " bytes=" + bytes);
             ctx.close();
         }
     }
