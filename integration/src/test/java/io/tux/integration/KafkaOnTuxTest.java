@@ -144,6 +144,7 @@ class KafkaOnTuxTest {
         TuxSummary c = r.clientSummary();
         assertTrue(c.connections() > 0, c.line());
         assertEquals(0, c.kernel(), "no client connection on kernel TCP: " + c.line());
+        assertEquals(0, c.undecided(), c.line());
         assertEquals(c.connections(), c.tux(), c.line());
         // the records went on Tux both ways: produced (out) and fetched (in)
         assertTrue(c.tuxOut() > VALUE_BYTES, "produced on Tux: " + c.line());
@@ -151,6 +152,7 @@ class KafkaOnTuxTest {
         TuxSummary b = r.brokerSummary();
         assertTrue(b.tuxIn() > VALUE_BYTES && b.tuxOut() > VALUE_BYTES, "the broker's Tux bytes: " + b.line());
         assertFalse(b.kernelByReason().containsKey("PEER_NOT_TUX"), b.line());
+        assertEquals(0, b.undecided(), b.line());
         // Carried by TCP, the records (to the broker and back) would be at least this many segments sent in B and A
         long payloadSegments = 2 * TcpCounters.segmentsFor(VALUE_BYTES);
         long sent = r.tcp().outA() + r.tcp().outB();
@@ -169,6 +171,7 @@ class KafkaOnTuxTest {
         TuxSummary c = r.clientSummary();
         assertTrue(c.connections() > 0, c.line());
         assertEquals(0, c.tux(), c.line());
+        assertEquals(0, c.undecided(), c.line());
         assertEquals(c.connections(), c.kernel(), c.line());
         assertEquals(Map.of("PEER_NOT_TUX", c.connections()), c.kernelByReason(), c.line());
         assertEquals(0, c.tuxIn() + c.tuxOut(), c.line());

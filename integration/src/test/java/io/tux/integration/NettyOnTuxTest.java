@@ -119,6 +119,7 @@ class NettyOnTuxTest {
             assertEquals(1, s.connections(), s.line());
             assertEquals(1, s.tux(), s.line());
             assertEquals(0, s.kernel(), s.line());
+            assertEquals(0, s.undecided(), s.line());
             // each byte is counted once, on kernel TCP (before its direction's cutover) or on Tux
             assertEquals(total, s.kernelOut() + s.tuxOut(), s.line());
             assertEquals(total, s.kernelIn() + s.tuxIn(), s.line());

@@ -8,17 +8,18 @@ import java.util.regex.Pattern;
 
 /**
  * The line {@code -Dtux.summaryAtExit=true} prints at exit, parsed:
- * {@code Tux summary: connections N (tux T, kernel K[: REASON=n REASON=n ...]), bytes kernel in a out b,
- * bytes tux in c out d}.
+ * {@code Tux summary: connections N (tux T, kernel K[: REASON=n REASON=n ...][, undecided U]), bytes kernel in a
+ * out b, bytes tux in c out d}.
  *
  * @param line the line as printed
  * @param kernelByReason connections on kernel TCP by reason, in the printed order
  */
 record TuxSummary(String line, long connections, long tux, long kernel, Map<String, Long> kernelByReason,
-                  long kernelIn, long kernelOut, long tuxIn, long tuxOut) {
+                  long undecided, long kernelIn, long kernelOut, long tuxIn, long tuxOut) {
 
     private static final Pattern LINE = Pattern.compile("Tux summary: connections (\\d+) \\(tux (\\d+), kernel (\\d+)"
-            + "(?:: ([A-Z_=0-9 ]+))?\\), bytes kernel in (\\d+) out (\\d+), bytes tux in (\\d+) out (\\d+).*");
+            + "(?:: ([A-Z_=0-9 ]+))?(?:, undecided (\\d+))?\\), bytes kernel in (\\d+) out (\\d+),"
+            + " bytes tux in (\\d+) out (\\d+).*");
 
     /** The one summary line of a child's transcript; fails if there is none, or more than one. */
     static TuxSummary of(String transcript) {
@@ -42,7 +43,8 @@ record TuxSummary(String line, long connections, long tux, long kernel, Map<Stri
             }
         }
         return new TuxSummary(line, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                Long.parseLong(m.group(3)), reasons, Long.parseLong(m.group(5)), Long.parseLong(m.group(6)),
-                Long.parseLong(m.group(7)), Long.parseLong(m.group(8)));
+                Long.parseLong(m.group(3)), reasons, m.group(5) == null ? 0 : Long.parseLong(m.group(5)),
+                Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), Long.parseLong(m.group(8)),
+                Long.parseLong(m.group(9)));
     }
 }
