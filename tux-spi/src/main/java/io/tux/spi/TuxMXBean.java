@@ -10,7 +10,11 @@ import java.util.Map;
  */
 public interface TuxMXBean {
 
-    /** Connections established (connect finished or accepted) through Tux channels. */
+    /**
+     * Connections established (connect finished or accepted) through Tux channels, counted at once: those whose
+     * transport is not decided yet (handshake running, or given up only at close) are the difference to
+     * {@link #getConnectionsOnTux()} + {@link #getConnectionsOnKernel()}.
+     */
     long getConnectionsOpened();
 
     /** Connections that run on Tux. */

@@ -94,6 +94,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
         if (!established.compareAndSet(false, true)) {
             return;
         }
+        rt.stats.opened(); // counted now: the handshake below may outlive the connection or the program
         FallbackReason why = rt.reason;
         InetSocketAddress local = null;
         InetSocketAddress remote = null;

@@ -26,9 +26,17 @@ final class TuxStats {
         }
     }
 
-    /** Records a newly established connection and the transport it runs on. */
-    void established(ConnectionMode mode, FallbackReason reason) {
+    /**
+     * Records a newly established connection (connect finished or accept returned it), before its transport is
+     * decided: a connection whose handshake has not ended yet (or never ends: closed while it ran, or the program
+     * exits first) is counted all the same, as undecided.
+     */
+    void opened() {
         connectionsOpened.increment();
+    }
+
+    /** Records the transport an opened connection was decided to run on. */
+    void established(ConnectionMode mode, FallbackReason reason) {
         if (mode == ConnectionMode.TUX) {
             connectionsOnTux.increment();
         } else {
@@ -56,6 +64,13 @@ final class TuxStats {
         return s;
     }
 
+    /** Opened connections whose transport is not decided (yet): opened - on Tux - on kernel, at least 0. */
+    long undecided() {
+        // read the decisions first: a connection is opened before it is decided, so this never over-counts
+        long decided = connectionsOnTux.sum() + onKernel();
+        return Math.max(0, connectionsOpened.sum() - decided);
+    }
+
     long onKernel(FallbackReason reason) {
         return onKernel[reason.ordinal()].sum();
     }
@@ -71,7 +86,10 @@ final class TuxStats {
         return m;
     }
 
-    /** One line, e.g. {@code connections 3 (tux 0, kernel 3: NOT_IMPLEMENTED=3), bytes kernel in 10 out 12, ...}. */
+    /**
+     * One line, e.g. {@code connections 3 (tux 0, kernel 3: NOT_IMPLEMENTED=3), bytes kernel in 10 out 12, ...};
+     * {@code , undecided N} follows the kernel reasons when N opened connections have no transport decided.
+     */
     String summary() {
         StringBuilder sb = new StringBuilder("connections ").append(connectionsOpened.sum())
                 .append(" (tux ").append(connectionsOnTux.sum()).append(", kernel ").append(onKernel());
@@ -79,6 +97,10 @@ final class TuxStats {
         if (!by.isEmpty()) {
             sb.append(':');
             by.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        }
+        long undecided = undecided();
+        if (undecided > 0) {
+            sb.append(", undecided ").append(undecided);
         }
         sb.append("), bytes kernel in ").append(bytesReadKernel.sum()).append(" out ").append(bytesWrittenKernel.sum())
                 .append(", bytes tux in ").append(bytesReadTux.sum()).append(" out ").append(bytesWrittenTux.sum());
