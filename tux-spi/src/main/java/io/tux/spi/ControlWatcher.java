@@ -71,7 +71,11 @@ final class ControlWatcher {
         });
     }
 
-    /** Any thread: stops watching {@code tcp} and closes it (on the watcher thread: never blocks the caller). */
+    /**
+     * Any thread: stops watching {@code tcp} and closes it (on the watcher thread: never blocks the caller). A
+     * channel registered with a selector is released by the JDK only when that selector deregisters it, and this
+     * selector may sleep for a long time: a transport whose channel closes asks for this.
+     */
     void close(SocketChannel tcp) {
         submit(() -> closeNow(tcp));
     }
@@ -90,10 +94,10 @@ final class ControlWatcher {
     private void closeNow(SocketChannel tcp) {
         SelectionKey k = tcp.keyFor(selector);
         try {
-            if (k != null) {
-                k.cancel();
-                selector.selectNow(); // deregisters now, so that the close below releases the socket at once
-            }
+            if (k != null) k.cancel();
+            // deregisters now (also a key the channel's own close cancelled), so that the JDK releases the socket
+            // at once instead of at this selector's next wakeup
+            selector.selectNow();
         } catch (IOException | RuntimeException ignored) {
             // the close below still happens
         }

@@ -670,9 +670,16 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public void shutdownOutput() throws IOException {
-        Connection c0 = conn;
-        if (sendOnTux && c0 != null && ch.isOpen()) {
-            c0.shutdownOutput(); // the Tux FIN is requested before TCP's end goes (see controlEnded)
+        if (sendOnTux && ch.isOpen()) {
+            // the Tux FIN is requested before TCP's end goes (see controlEnded); under the write lock, so that it
+            // follows every byte a writer put in the send buffer (as below)
+            writeLock.lock();
+            try {
+                Connection c0 = conn;
+                if (c0 != null) c0.shutdownOutput();
+            } finally {
+                writeLock.unlock();
+            }
         }
         tcp.shutdownOutput(); // the JDK's checks and exceptions; a direction not cut over ends on TCP here
         writeLock.lock();
@@ -843,6 +850,10 @@ final class TuxTransport implements Transport, ConnectionListener {
             } else {
                 c.close();
             }
+        }
+        if (watched) {
+            ControlWatcher w = watcher();
+            if (w != null) w.close(tcp); // the watcher's selector must let go of the socket for it to close
         }
         wake(reader);
         wake(writer);

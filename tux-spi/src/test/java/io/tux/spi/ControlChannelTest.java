@@ -129,6 +129,21 @@ class ControlChannelTest {
     }
 
     @Test
+    void aSelectorSeesTheResetAsReadable() throws Exception {
+        pair();
+        a.configureBlocking(false);
+        try (java.nio.channels.Selector sel = TUX.openSelector()) {
+            java.nio.channels.SelectionKey k = a.register(sel, java.nio.channels.SelectionKey.OP_READ);
+            assertEquals(0, sel.selectNow());
+            vanishB(false);
+            assertEquals(1, sel.select(20_000));
+            assertTrue(k.isReadable());
+            assertEquals("Connection reset",
+                    assertThrows(SocketException.class, () -> a.read(ByteBuffer.allocate(1))).getMessage());
+        }
+    }
+
+    @Test
     void aPeerResetOfTcpIsAResetToo() throws Exception {
         pair();
         long gone = peersGone();

@@ -13,7 +13,8 @@ import java.nio.channels.SocketChannel;
  * waits (bounded) until it is on Tux, sends "hello", reads one byte, prints {@code READY mode=..} and then blocks
  * in a read until it is killed. {@code client <server address> <port> <watchdog s>}: connects, waits (bounded)
  * until it is on Tux, reads "hello", sends one byte (so both directions of both ends moved to Tux), prints
- * {@code BLOCKED mode=..}, blocks in a read and prints {@code RESULT <what the read returned or threw>}.
+ * {@code BLOCKED mode=..}, blocks in a read and prints {@code RESULT <what the read returned or threw>} and
+ * {@code ENDED <System.nanoTime() when it ended>}.
  */
 public final class CrashPeerMain {
     private CrashPeerMain() {
@@ -54,7 +55,9 @@ public final class CrashPeerMain {
             } catch (java.io.IOException e) {
                 result = "threw " + e.getClass().getName() + ": " + e.getMessage();
             }
+            long ended = System.nanoTime(); // CLOCK_MONOTONIC: comparable with the test JVM's on this machine
             System.out.println("RESULT " + result);
+            System.out.println("ENDED " + ended);
         }
     }
 
