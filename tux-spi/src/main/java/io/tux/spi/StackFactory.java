@@ -37,7 +37,7 @@ final class StackFactory {
         EngineConfig engine = engineConfig(config);
         long budget = TimeUnit.MICROSECONDS.toNanos(config.pollBudgetMicros());
         return switch (config.stack()) {
-            case LOOPBACK -> new LoopbackStack(engine, budget);
+            case LOOPBACK -> new LoopbackStack(engine, budget, config.engineThreads());
             case XDP -> new AfXdpStack(engine, budget,
                     AfXdpStack.Options.DEFAULT.withInterfaces(config.interfaces()));
         };

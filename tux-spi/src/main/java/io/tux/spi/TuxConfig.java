@@ -18,7 +18,7 @@ import java.util.function.Function;
  *       <td>how long a new connection waits for the peer's Tux handshake before it stays on kernel TCP.</td></tr>
  *   <tr><td>{@code tux.interfaces}</td><td>{@code auto} | comma-separated interface names</td><td>{@code auto}</td>
  *       <td>network interfaces Tux may attach AF_XDP sockets to; {@code auto}: the one the route chooses.</td></tr>
- *   <tr><td>{@code tux.engineThreads}</td><td>1 to 64</td><td>1</td><td>network threads of the Tux engine.</td></tr>
+ *   <tr><td>{@code tux.engineThreads}</td><td>1 to 64</td><td>1</td><td>network threads of the loopback stack (the xdp stack runs one per interface queue; see CONFIG.md).</td></tr>
  *   <tr><td>{@code tux.pollBudgetMicros}</td><td>0 to 1000000</td><td>50</td>
  *       <td>how long a selecting thread polls Tux connections (yielding between polls) before it sleeps in the
  *       kernel; applies only while

@@ -34,6 +34,15 @@ public interface TuxMXBean {
 
     long getBytesWrittenOnTux();
 
+    /**
+     * Tux connections reset because their peer went away: its TCP connection (the control channel) ended and the
+     * peer fell silent on Tux (docs/PROTOCOL.md, "Control channel").
+     */
+    long getControlPeersGone();
+
+    /** Tux connections reset because the peer broke the control channel's protocol (a byte after the nudge). */
+    long getControlViolations();
+
     /** {@link Tux#isAvailable()}. */
     boolean isAvailable();
 

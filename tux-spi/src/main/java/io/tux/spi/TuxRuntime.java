@@ -257,6 +257,16 @@ final class TuxRuntime {
         }
 
         @Override
+        public long getControlPeersGone() {
+            return rt.stats.controlPeersGone.sum();
+        }
+
+        @Override
+        public long getControlViolations() {
+            return rt.stats.controlViolations.sum();
+        }
+
+        @Override
         public boolean isAvailable() {
             return rt.available();
         }

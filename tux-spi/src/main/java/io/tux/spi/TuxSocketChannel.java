@@ -420,7 +420,9 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
         if (block) {
             registrations.cancelInnerKeysOfCancelled();
         }
-        tcp.configureBlocking(block);
+        if (!(transport instanceof TuxTransport t && t.controlWatched())) {
+            tcp.configureBlocking(block); // a watched control channel stays non-blocking (TuxTransport.maybeWatch)
+        }
     }
 
     @Override

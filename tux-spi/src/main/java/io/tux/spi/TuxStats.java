@@ -19,6 +19,10 @@ final class TuxStats {
     final LongAdder bytesWrittenKernel = new LongAdder();
     final LongAdder bytesReadTux = new LongAdder();
     final LongAdder bytesWrittenTux = new LongAdder();
+    /** Tux connections reset because their control channel (TCP) ended and the Tux stream did not: peer gone. */
+    final LongAdder controlPeersGone = new LongAdder();
+    /** Tux connections reset because their peer broke the control channel's protocol (a byte after the nudge). */
+    final LongAdder controlViolations = new LongAdder();
 
     TuxStats() {
         for (int i = 0; i < onKernel.length; i++) {

@@ -18,6 +18,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,6 +50,17 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TuxTransport implements Transport, ConnectionListener {
     /** The control byte sent on TCP after X was acknowledged. */
     static final byte NUDGE = 1;
+    /**
+     * The least time a receiver waits, after its control channel ended, for the Tux stream to end before it
+     * declares the peer gone (the grace is the larger of this and four smoothed round trips).
+     */
+    static final long CONTROL_GRACE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * Loop iterations our network thread must run between two control checks before the peer's silence counts:
+     * enough to drain a full receive queue (4096 packets at 64 per iteration) so that a packet of the peer's that
+     * waited behind others would have been heard.
+     */
+    static final int CONTROL_DRAIN_ITERATIONS = 64;
 
     private final TuxSocketChannel ch;
     private final SocketChannel tcp;
@@ -107,6 +119,30 @@ final class TuxTransport implements Transport, ConnectionListener {
             return c == null ? null : c.engine();
         }
     };
+
+    // ---- control channel (docs/PROTOCOL.md, "Control channel") ----
+    /**
+     * The control watcher reads the TCP socket (which is then non-blocking whatever the channel's mode). Written
+     * under {@code ch.blockingLock()} (as is the TCP channel's blocking mode); read by anyone.
+     */
+    private volatile boolean watched;
+    /**
+     * TCP's input was shut by this end, so an end of stream on it is our own: written by shutdownInput before it
+     * shuts TCP's input; read by the watcher.
+     */
+    private volatile boolean tcpInputShut;
+    /** The peer's one nudge was taken off TCP, by a reader or the watcher (CAS: a second one is a violation). */
+    private final AtomicBoolean nudgeTaken = new AtomicBoolean();
+    /**
+     * The control channel ended or broke the protocol and this end reset the Tux connection because of it:
+     * written once before {@code conn.abort()}; read by readers and writers, which then report "Connection reset".
+     */
+    private volatile boolean controlReset;
+    /** At the last control check: when the peer was last heard, and our engine's loop count. Watcher thread only. */
+    private long controlHeard;
+    private long controlIterations;
+    /** Checks run after the control channel ended (tests): written by the watcher thread only, read by anyone. */
+    private volatile int controlChecks;
 
     /** The stack that opened the connection: told when the engine dropped it. */
     private final io.tux.core.stack.TuxStack stack;
@@ -334,16 +370,18 @@ final class TuxTransport implements Transport, ConnectionListener {
         if (tcpRead > x) throw new IOException("Tux cutover: read " + tcpRead + " TCP bytes, the peer sent " + x);
         receiveOnTux = true;
         ch.readinessSourcesChanged();
+        maybeWatch();
     }
 
     /** Reads the nudge if it is already there, without blocking. Under readLock. */
     private void consumeNudgeIfThere() {
-        if (!nudgeDue || tcpEnded) return;
+        if (!nudgeDue || tcpEnded || watched) return; // once watched, the watcher reads TCP
         try {
             if (tcp.socket().getInputStream().available() <= 0) return;
             ByteBuffer one = ByteBuffer.allocate(1);
             if (tcp.read(one) == 1) {
                 nudgeDue = false;
+                if (!controlByte(one.get(0))) return;
             }
         } catch (IOException | RuntimeException e) {
             nudgeDue = false; // TCP is gone; nothing more will come on it
@@ -419,6 +457,7 @@ final class TuxTransport implements Transport, ConnectionListener {
             learnX(); // the nudge is sent only after X was acknowledged: if it came, X is here now
             if (x >= 0 && tcpRead + n > x) {
                 int app = (int) (x - tcpRead);
+                dst.position(start + app); // the application never sees control bytes, even when they are bad
                 checkControl(dst, start + app, n - app);
                 nudgeDue = false;
                 dst.position(start + app);
@@ -430,11 +469,9 @@ final class TuxTransport implements Transport, ConnectionListener {
         return n == 0 ? -2 : n;
     }
 
-    private static void checkControl(ByteBuffer dst, int from, int count) throws IOException {
+    private void checkControl(ByteBuffer dst, int from, int count) throws IOException {
         for (int i = 0; i < count; i++) {
-            if (dst.get(from + i) != NUDGE) {
-                throw new IOException("Tux cutover: unexpected control byte " + dst.get(from + i) + " on TCP after X");
-            }
+            if (!controlByte(dst.get(from + i))) throw new SocketException("Connection reset");
         }
     }
 
@@ -500,7 +537,8 @@ final class TuxTransport implements Transport, ConnectionListener {
         return true;
     }
 
-    private static IOException asSocketException(TuxConnectionException e) {
+    private IOException asSocketException(TuxConnectionException e) {
+        if (controlReset) return new SocketException("Connection reset");
         return switch (e.state()) {
             case RESET -> new SocketException("Connection reset");
             case TIMED_OUT -> new SocketException("Connection timed out");
@@ -590,6 +628,7 @@ final class TuxTransport implements Transport, ConnectionListener {
         sendOnTux = true;
         ch.readinessSourcesChanged();
         runVirtual("tux-nudge", this::nudgeTask);
+        maybeWatch();
     }
 
     private int writeTux(ByteBuffer src) throws IOException {
@@ -654,6 +693,7 @@ final class TuxTransport implements Transport, ConnectionListener {
      */
     @Override
     public void shutdownInput() throws IOException {
+        tcpInputShut = true;
         tcp.shutdownInput();
         inputShut = true;
         wake(reader);
@@ -662,12 +702,24 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     @Override
     public void shutdownOutput() throws IOException {
+        if (sendOnTux && ch.isOpen()) {
+            // the Tux FIN is requested before TCP's end goes (see controlEnded); under the write lock, so that it
+            // follows every byte a writer put in the send buffer (as below)
+            writeLock.lock();
+            try {
+                Connection c0 = conn;
+                if (c0 != null) c0.shutdownOutput();
+            } finally {
+                writeLock.unlock();
+            }
+        }
         tcp.shutdownOutput(); // the JDK's checks and exceptions; a direction not cut over ends on TCP here
         writeLock.lock();
         try {
             outputShut = true;
             Connection c = conn;
             if (c != null) c.shutdownOutput(); // after X if cut over; else a Tux end without X: "no cutover"
+            maybeWatch();
         } finally {
             writeLock.unlock();
         }
@@ -777,6 +829,17 @@ final class TuxTransport implements Transport, ConnectionListener {
         };
     }
 
+    /** Checks made since the control channel ended (tests). */
+    int controlChecks() {
+        return controlChecks;
+    }
+
+    /** Bytes delivered on Tux and not read yet (tests). */
+    long readableOnTux() {
+        Connection c = conn;
+        return c == null ? 0 : c.readableBytes();
+    }
+
     /** Application bytes this end wrote on TCP before its cutover (for tests and diagnostics). */
     long tcpBytesWritten() {
         writeLock.lock();
@@ -814,14 +877,133 @@ final class TuxTransport implements Transport, ConnectionListener {
                 // no linger: an orderly close
             }
             long unread = c.readableBytes() - (receiveOnTux || x >= 0 ? 0 : 8 - header.position());
-            if (reset || (unread > 0 && !inputShut)) {
+            if (reset || (unread > 0 && !inputShut) || controlReset) {
                 c.abort();
             } else {
                 c.close();
             }
         }
+        if (watched) {
+            ControlWatcher w = watcher();
+            if (w != null) w.close(tcp); // the watcher's selector must let go of the socket for it to close
+        }
         wake(reader);
         wake(writer);
         wake(nudger);
+    }
+
+    private ControlWatcher watcher() {
+        try {
+            return ControlWatcher.shared(rt.platform.provider());
+        } catch (IOException | RuntimeException e) {
+            rt.debug("Tux: no control channel watcher: " + e);
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- control channel
+
+    /**
+     * Hands the TCP socket to the control watcher once nothing else reads or writes it: both directions moved to
+     * Tux (or ours ended before it could). The socket becomes non-blocking for good; {@link TuxSocketChannel}
+     * then keeps the channel's blocking mode to itself.
+     */
+    private void maybeWatch() {
+        if (!receiveOnTux || !(sendOnTux || outputShut) || watched || closed) return;
+        ControlWatcher w = watcher();
+        if (w == null) return;
+        synchronized (ch.blockingLock()) {
+            if (watched || closed || !ch.isOpen()) return;
+            try {
+                tcp.configureBlocking(false);
+            } catch (IOException | RuntimeException e) {
+                return; // closed meanwhile
+            }
+            watched = true;
+        }
+        w.watch(this, tcp);
+    }
+
+    /** Whether the control watcher owns the TCP socket's blocking mode. Read under ch.blockingLock(). */
+    boolean controlWatched() {
+        return watched;
+    }
+
+    /**
+     * One byte the peer sent on TCP after X: the nudge once, anything else (or a second nudge) breaks the
+     * protocol, which resets the connection. Any thread that read it (a reader, or the watcher).
+     *
+     * @return false if it broke the protocol
+     */
+    boolean controlByte(byte b) {
+        if (b == NUDGE && nudgeTaken.compareAndSet(false, true)) return true;
+        if (closed) return false;
+        rt.stats.controlViolations.increment();
+        rt.debug("Tux: connection " + tcp + " reset: byte " + b + " on its control channel after the nudge");
+        failFromControl();
+        return false;
+    }
+
+    /**
+     * The watcher thread: the peer's TCP socket ended (FIN, or a reset when {@code reset}). This alone is not the
+     * end: a peer that ends or closes in order may end TCP while Tux still carries its last bytes and its FIN.
+     * From now on the connection is checked every grace period G (the larger of
+     * {@link #CONTROL_GRACE_MIN_NANOS} and four round trips) until the Tux stream ended. It is reset, as TCP
+     * reports a dead peer, at a check where: the application read every byte delivered, nothing came from the
+     * peer since the previous check (G ago), and our own network thread ran at least
+     * {@link #CONTROL_DRAIN_ITERATIONS} loop iterations since that check (it is woken at each check): a silent peer
+     * is then really silent, not merely unheard because our network thread was starved of CPU or had a backlog of
+     * other connections' packets. A live peer with bytes for us is heard within a few round trips.
+     */
+    void controlEnded(boolean reset) {
+        if (tcpInputShut) return; // our own shutdownInput ended TCP's input
+        Connection c = conn;
+        if (closed || c == null || c.state().isTerminal() || c.inputEnded()) return;
+        controlHeard = c.lastHeardNanos();
+        controlIterations = c.engineIterations();
+        c.wakeEngine();
+        controlCheckLater(c);
+    }
+
+    private void controlCheckLater(Connection c) {
+        ControlWatcher w = watcher();
+        if (w != null) w.schedule(controlGrace(c), this::controlCheck);
+    }
+
+    private static long controlGrace(Connection c) {
+        return Math.max(CONTROL_GRACE_MIN_NANOS, 4 * c.smoothedRttNanos());
+    }
+
+    /** The watcher thread, every G after the control channel ended: see {@link #controlEnded}. */
+    private void controlCheck() {
+        controlChecks++;
+        Connection c = conn;
+        if (closed || c.state().isTerminal() || c.inputEnded()) return;
+        long heard = c.lastHeardNanos();
+        long iterations = c.engineIterations();
+        boolean silent = heard == controlHeard && c.readableBytes() == 0;
+        if (!silent || iterations - controlIterations < CONTROL_DRAIN_ITERATIONS) {
+            if (!silent) {
+                controlHeard = heard; // heard, or bytes to read first: a new period starts
+                controlIterations = iterations;
+            }
+            c.wakeEngine();
+            controlCheckLater(c);
+            return;
+        }
+        rt.stats.controlPeersGone.increment();
+        rt.debug("Tux: connection " + tcp + " reset: its control channel ended and the peer went silent");
+        failFromControl();
+    }
+
+    /** Resets the Tux connection because of its control channel; blocked readers and writers see a reset. */
+    private void failFromControl() {
+        controlReset = true;
+        Connection c = conn;
+        if (c != null) c.abort();
+        wake(reader);
+        wake(writer);
+        wake(nudger);
+        ch.signalReadiness();
     }
 }

@@ -29,4 +29,11 @@ class TuxModeConformanceTest extends NioConformanceSuite {
             assertNull(t.fallbackReason());
         }
     }
+
+    @org.junit.jupiter.api.AfterAll
+    static void report() {
+        TuxStats s = TUX.runtime().stats;
+        System.out.println("Loopback conformance: connections on Tux " + s.connectionsOnTux.sum() + " of "
+                + s.connectionsOpened.sum() + " (kernel: " + s.onKernelByReason() + ")");
+    }
 }

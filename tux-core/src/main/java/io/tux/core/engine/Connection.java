@@ -46,7 +46,11 @@ public final class Connection {
     /** Loop-iteration events for the listener (EVENT_*); 0 when not on the engine's notify list. */
     int events;
     long terminalAt = Long.MAX_VALUE;
-    /** When the last valid packet from the peer arrived. */
+    /**
+     * When the last valid packet from the peer arrived (the engine's clock). Written by the network thread; read
+     * racily by {@link #lastHeardNanos()} (a 64-bit plain field: a reader may see an older value, never a torn one
+     * on a 64-bit JVM, which only delays a decision by one packet).
+     */
     long lastHeardAt;
     /** When the next keepalive probe is due; MAX_VALUE: counted from {@link #lastHeardAt}. */
     long keepaliveAt = Long.MAX_VALUE;
@@ -159,6 +163,30 @@ public final class Connection {
      * thread than the network thread the reorder part may be stale.
      */
     public long bufferedBytes() { return receive.ring.readableBytes() + receive.heldBytes; }
+
+    /**
+     * True once the peer's stream ended in order (its FIN arrived and every byte before it was delivered to the
+     * receive buffer); the bytes may still be unread.
+     */
+    public boolean inputEnded() { return receive.eof; }
+
+    /**
+     * When the last valid packet from the peer arrived, on the engine's clock ({@link System#nanoTime()} unless
+     * the engine was built with another {@link NanoClock}). A diagnostic read from any thread.
+     */
+    public long lastHeardNanos() { return lastHeardAt; }
+
+    /** Whether {@code e} is the engine that serves this connection. */
+    public boolean engineIs(Engine e) { return engine == e; }
+
+    /** Iterations of the network loop serving this connection so far (a diagnostic read from any thread). */
+    public long engineIterations() { return engine.counters().get(EngineCounters.Counter.LOOP_ITERATIONS); }
+
+    /** Wakes the network thread serving this connection, so that it runs at least one more iteration. */
+    public void wakeEngine() { engine.wakeup(); }
+
+    /** The smoothed round trip time, or -1 before it was measured (a diagnostic read from any thread). */
+    public long smoothedRttNanos() { return send.srttNanos(); }
 
     /** True once the peer's handshake arrived: the peer runs Tux (see {@link #peerHeard}). */
     public boolean peerHeard() { return peerHeard; }

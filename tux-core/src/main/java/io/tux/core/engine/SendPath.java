@@ -43,7 +43,13 @@ final class SendPath {
     boolean finAcked;
     int finSeq;
 
+    /**
+     * Smoothed round trip time, -1 before the first sample. Written by the network thread; read racily by
+     * {@link Connection#smoothedRttNanos()} (a 64-bit plain field: a stale value only shifts a bound by a sample).
+     */
     private long srtt = -1;
+
+    long srttNanos() { return srtt; }
     private long rttvar;
     /** The timeout the round-trip estimate gives, before backoff. */
     private long baseRto;

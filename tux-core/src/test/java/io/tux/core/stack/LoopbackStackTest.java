@@ -44,4 +44,43 @@ class LoopbackStackTest {
             stack.release(server);
         }
     }
+
+    /** tux.engineThreads for the loopback stack: N engines, both ends of a pair on one, pairs spread over all. */
+    @Test
+    void connectionsSpreadOverEnginesWithBothEndsOnOne() throws Exception {
+        int engines = 4;
+        int pairs = 32;
+        try (LoopbackStack stack = new LoopbackStack(EngineConfig.DEFAULT, 0, engines)) {
+            assertEquals(engines, stack.engineCount());
+            CountDownLatch established = new CountDownLatch(2 * pairs);
+            ConnectionListener l = new ConnectionListener() {
+                @Override public void onStateChanged(Connection c, ConnectionState s) {
+                    if (s == ConnectionState.ESTABLISHED) established.countDown();
+                }
+            };
+            int[] expected = new int[engines];
+            Connection[][] ends = new Connection[pairs][];
+            for (int p = 0; p < pairs; p++) {
+                InetSocketAddress a = new InetSocketAddress("127.0.0.1", 42000 + p);
+                InetSocketAddress b = new InetSocketAddress("127.0.0.1", 6000);
+                int e = stack.engineIndexOf(a, b);
+                assertEquals(e, stack.engineIndexOf(b, a));
+                expected[e] += 2;
+                ends[p] = new Connection[] {stack.open(a, b, p, l), stack.open(b, a, p, l)};
+                assertTrue(ends[p][0].engineIs(stack.engine(e)));
+                assertTrue(ends[p][1].engineIs(stack.engine(e)));
+            }
+            assertTrue(established.await(20, TimeUnit.SECONDS), "every pair established");
+            int used = 0;
+            for (int e = 0; e < engines; e++) {
+                assertEquals(expected[e], stack.engine(e).connectionCount(), "connections of engine " + e);
+                if (expected[e] > 0) used++;
+            }
+            assertTrue(used > 1, "pairs spread over more than one engine: " + java.util.Arrays.toString(expected));
+            for (Connection[] pair : ends) {
+                assertEquals(ConnectionState.ESTABLISHED, pair[0].state());
+                assertEquals(ConnectionState.ESTABLISHED, pair[1].state());
+            }
+        }
+    }
 }

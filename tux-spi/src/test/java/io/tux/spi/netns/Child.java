@@ -90,6 +90,12 @@ final class Child {
         return transcript();
     }
 
+    /** Kills the process at once (SIGKILL, by its pid, as {@code kill -9}); returns its pid. */
+    long kill() {
+        process.destroyForcibly();
+        return process.pid();
+    }
+
     /** Writes one line to the process's standard input. */
     void tell(String line) throws java.io.IOException {
         process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
