@@ -16,7 +16,7 @@ import java.util.function.Function;
  *       <td>{@code false}: the provider hands out the platform's own channels and selectors, untouched.</td></tr>
  *   <tr><td>{@code tux.handshakeTimeoutMillis}</td><td>1 to 2147483647</td><td>1000</td>
  *       <td>how long a new connection waits for the peer's Tux handshake before it stays on kernel TCP.</td></tr>
- *   <tr><td>{@code tux.peerCacheMillis}</td><td>0 to 2147483647</td><td>30000</td>
+ *   <tr><td>{@code tux.peerCacheMillis}</td><td>0 to 2147483647</td><td>10000</td>
  *       <td>how long a peer that did not answer the handshake is remembered as not running Tux: new connections
  *       to it (or, on a server, from its address) skip the handshake and stay on kernel TCP. {@code 0}: never
  *       remembered.</td></tr>
@@ -85,7 +85,7 @@ public final class TuxConfig {
         List<String> errors = new ArrayList<>(2);
         enabled = bool(lookup, ENABLED, true, errors);
         handshakeTimeoutMillis = integer(lookup, HANDSHAKE_TIMEOUT_MILLIS, 1, Integer.MAX_VALUE, 1000, errors);
-        peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 30_000, errors);
+        peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 10_000, errors);
         interfaces = interfaces(lookup, errors);
         engineThreads = integer(lookup, ENGINE_THREADS, 1, 64, 1, errors);
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);

@@ -17,7 +17,7 @@ class TuxConfigTest {
         TuxConfig c = TuxConfig.of(Map.of());
         assertTrue(c.enabled());
         assertEquals(1000, c.handshakeTimeoutMillis());
-        assertEquals(30_000, c.peerCacheMillis());
+        assertEquals(10_000, c.peerCacheMillis());
         assertEquals(List.of(), c.interfaces());
         assertEquals(1, c.engineThreads());
         assertEquals(50, c.pollBudgetMicros());
@@ -25,7 +25,7 @@ class TuxConfigTest {
         assertFalse(c.summaryAtExit());
         assertEquals(List.of(), c.problems());
         assertNull(c.problemText());
-        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=30000, tux.interfaces=auto, tux.engineThreads=1, "
+        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.engineThreads=1, "
                 + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false, tux.stack=xdp", c.toString());
     }
 
