@@ -284,7 +284,11 @@ public final class Engine implements PacketSink {
         ConnectionState s = c.statePlain();
         if (s.isTerminal()) return 0;
         if (c.abortRequested) {
-            if (s == ConnectionState.ESTABLISHED && sendControl(c, TYPE_RESET)) counters.increment(Counter.RESETS_SENT);
+            // Once we hold the peer's parameters it may be established (even cut over) although we are not: tell it,
+            // or it waits for us until its timers give up (connections piled up in the connect benchmark's peer).
+            if ((s == ConnectionState.ESTABLISHED || c.remoteKnown) && sendControl(c, TYPE_RESET)) {
+                counters.increment(Counter.RESETS_SENT);
+            }
             terminate(c, s == ConnectionState.HANDSHAKING ? ConnectionState.HANDSHAKE_FAILED : ConnectionState.ABORTED);
             return 1;
         }

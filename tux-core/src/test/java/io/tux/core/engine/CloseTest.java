@@ -66,6 +66,41 @@ class CloseTest {
     }
 
     @Test
+    void abortDuringTheHandshakeResetsAPeerThatWasHeard() throws Exception {
+        EnginePair p = new EnginePair(24, Impairments.NONE, EngineConfig.DEFAULT);
+        // Only the server's first handshake gets through: the client learns the server's parameters and answers,
+        // which establishes the server, but the client itself never becomes established.
+        int[] fromServer = {0};
+        p.sim.network().filter((from, route, packet, off, len) -> from == p.linkB && fromServer[0]++ > 0);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        assertTrue(p.sim.runUntil(() -> p.server.state() == ConnectionState.ESTABLISHED && p.client.peerHeard() ? -1 : 0,
+                SECOND));
+        assertEquals(ConnectionState.HANDSHAKING, p.client.state());
+        p.client.abort();
+        assertTrue(p.sim.runUntil(() -> p.server.state().isTerminal() ? -1 : 0, 60 * SECOND));
+        assertEquals(ConnectionState.RESET, p.server.state(), "told at once, not timed out later");
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, p.client.state());
+        assertEquals(1, p.a.counters().get(Counter.RESETS_SENT));
+        assertEquals(1, p.b.counters().get(Counter.RESETS_RECEIVED));
+    }
+
+    @Test
+    void abortDuringTheHandshakeSendsNothingToAPeerNeverHeard() throws Exception {
+        EnginePair p = new EnginePair(25, Impairments.NONE, EngineConfig.DEFAULT);
+        p.sim.network().filter((from, route, packet, off, len) -> from == p.linkB);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        assertTrue(p.sim.runUntil(() -> p.b.counters().get(Counter.PACKETS_RECEIVED) > 0 ? -1 : 0, SECOND));
+        long sent = p.a.counters().get(Counter.PACKETS_SENT);
+        p.client.abort();
+        assertTrue(p.sim.runUntil(() -> p.client.state().isTerminal() ? -1 : 0, SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, p.client.state());
+        assertEquals(0, p.a.counters().get(Counter.RESETS_SENT), "no id or token to address a reset with");
+        assertEquals(sent, p.a.counters().get(Counter.PACKETS_SENT));
+    }
+
+    @Test
     void closeThrowsAwayUnreadAndLaterBytesWithoutAReset() throws Exception {
         EnginePair p = new EnginePair(23, Impairments.NONE, EngineConfig.DEFAULT);
         assertTrue(p.connect(Mode.STREAM));
