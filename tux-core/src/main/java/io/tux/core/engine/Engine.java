@@ -361,9 +361,13 @@ public final class Engine implements PacketSink {
         // The timeout applies only while the peer has said nothing: once its handshake arrived it runs Tux, and
         // it may already send on Tux (it switches as soon as it is established), so this end must never give
         // up receiving; it keeps answering until established or closed.
-        if (c.closeRequested || (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos())) {
+        long giveUpAfter = c.handshakeGiveUpAfter;
+        if (giveUpAfter != 0 && c.handshakeGiveUpAt == Long.MAX_VALUE) c.handshakeGiveUpAt = now + giveUpAfter;
+        if (c.closeRequested || (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos())
+                || now >= c.handshakeGiveUpAt) {
             // The application let go before the handshake completed (nothing of ours went on Tux, and nobody
-            // reads any more), or the peer never answered: give the handshake up.
+            // reads any more), the peer never answered, or the application bounded a handshake whose peer it
+            // knows to be gone (Connection.giveUpHandshakeAfter): give the handshake up.
             counters.increment(Counter.HANDSHAKES_FAILED);
             terminate(c, ConnectionState.HANDSHAKE_FAILED);
             return 1;
