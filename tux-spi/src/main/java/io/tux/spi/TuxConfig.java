@@ -16,6 +16,10 @@ import java.util.function.Function;
  *       <td>{@code false}: the provider hands out the platform's own channels and selectors, untouched.</td></tr>
  *   <tr><td>{@code tux.handshakeTimeoutMillis}</td><td>1 to 2147483647</td><td>1000</td>
  *       <td>how long a new connection waits for the peer's Tux handshake before it stays on kernel TCP.</td></tr>
+ *   <tr><td>{@code tux.peerCacheMillis}</td><td>0 to 2147483647</td><td>10000</td>
+ *       <td>how long a peer that did not answer the handshake is remembered as not running Tux: new connections
+ *       to it (or, on a server, from its address) skip the handshake and stay on kernel TCP. {@code 0}: never
+ *       remembered.</td></tr>
  *   <tr><td>{@code tux.interfaces}</td><td>{@code auto} | comma-separated interface names</td><td>{@code auto}</td>
  *       <td>network interfaces Tux may attach AF_XDP sockets to; {@code auto}: the one the route chooses.</td></tr>
  *   <tr><td>{@code tux.engineThreads}</td><td>1 to 64</td><td>1</td><td>network threads of the loopback stack (the xdp stack runs one per interface queue; see CONFIG.md).</td></tr>
@@ -45,6 +49,7 @@ public final class TuxConfig {
 
     public static final String ENABLED = "tux.enabled";
     public static final String HANDSHAKE_TIMEOUT_MILLIS = "tux.handshakeTimeoutMillis";
+    public static final String PEER_CACHE_MILLIS = "tux.peerCacheMillis";
     public static final String INTERFACES = "tux.interfaces";
     public static final String ENGINE_THREADS = "tux.engineThreads";
     public static final String POLL_BUDGET_MICROS = "tux.pollBudgetMicros";
@@ -53,11 +58,13 @@ public final class TuxConfig {
     public static final String STACK = "tux.stack";
 
     /** Every property this class reads, in the order of the table. */
-    public static final List<String> PROPERTIES = List.of(ENABLED, HANDSHAKE_TIMEOUT_MILLIS, INTERFACES,
+    public static final List<String> PROPERTIES = List.of(ENABLED, HANDSHAKE_TIMEOUT_MILLIS, PEER_CACHE_MILLIS,
+            INTERFACES,
             ENGINE_THREADS, POLL_BUDGET_MICROS, LOG, SUMMARY_AT_EXIT);
 
     private final boolean enabled;
     private final int handshakeTimeoutMillis;
+    private final int peerCacheMillis;
     private final List<String> interfaces;
     private final int engineThreads;
     private final int pollBudgetMicros;
@@ -78,6 +85,7 @@ public final class TuxConfig {
         List<String> errors = new ArrayList<>(2);
         enabled = bool(lookup, ENABLED, true, errors);
         handshakeTimeoutMillis = integer(lookup, HANDSHAKE_TIMEOUT_MILLIS, 1, Integer.MAX_VALUE, 1000, errors);
+        peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 10_000, errors);
         interfaces = interfaces(lookup, errors);
         engineThreads = integer(lookup, ENGINE_THREADS, 1, 64, 1, errors);
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);
@@ -104,6 +112,11 @@ public final class TuxConfig {
 
     public int handshakeTimeoutMillis() {
         return handshakeTimeoutMillis;
+    }
+
+    /** How long a peer that did not answer the handshake is remembered as not running Tux; 0: never. */
+    public int peerCacheMillis() {
+        return peerCacheMillis;
     }
 
     /** The interface names of {@code tux.interfaces}; empty for {@code auto}. */
@@ -247,6 +260,7 @@ public final class TuxConfig {
     @Override
     public String toString() {
         return ENABLED + "=" + enabled + ", " + HANDSHAKE_TIMEOUT_MILLIS + "=" + handshakeTimeoutMillis + ", "
+                + PEER_CACHE_MILLIS + "=" + peerCacheMillis + ", "
                 + INTERFACES + "=" + (interfaces.isEmpty() ? "auto" : String.join(",", interfaces)) + ", "
                 + ENGINE_THREADS + "=" + engineThreads + ", " + POLL_BUDGET_MICROS + "=" + pollBudgetMicros + ", "
                 + LOG + "=" + log.name().toLowerCase(Locale.ROOT) + ", " + SUMMARY_AT_EXIT + "=" + summaryAtExit

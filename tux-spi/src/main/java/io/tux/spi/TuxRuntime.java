@@ -2,7 +2,9 @@ package io.tux.spi;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import io.tux.core.stack.TuxStack;
 import io.tux.core.stack.TuxUnavailableException;
 
@@ -28,6 +30,10 @@ final class TuxRuntime {
     final TuxConfig config;
     final PlatformProvider.Result platform;
     final TuxStats stats = new TuxStats();
+    /** Peers whose handshake went unanswered: later connections to them skip it ({@code tux.peerCacheMillis}). */
+    final PeerCache peers;
+    /** The clock of handshake ages and of {@link #peers} ({@link System#nanoTime} but in tests). */
+    final LongSupplier clock;
     /** Why connections cannot go on Tux in this JVM; null when they can. */
     final FallbackReason reason;
     /** An exception describing {@link #reason}, like Netty's Epoll.unavailabilityCause(); null when available. */
@@ -41,6 +47,14 @@ final class TuxRuntime {
     private volatile TuxUnavailableException stackFailure;
 
     TuxRuntime(TuxConfig config, PlatformProvider.Result platform, boolean global) {
+        this(config, platform, global, System::nanoTime);
+    }
+
+    /** As the other constructor, with {@code clock} instead of {@link System#nanoTime} (tests). */
+    TuxRuntime(TuxConfig config, PlatformProvider.Result platform, boolean global, LongSupplier clock) {
+        this.clock = clock;
+        this.peers = new PeerCache(TimeUnit.MILLISECONDS.toNanos(config.peerCacheMillis()),
+                PeerCache.DEFAULT_CAPACITY, clock);
         this.config = config;
         this.platform = platform;
         this.global = global;

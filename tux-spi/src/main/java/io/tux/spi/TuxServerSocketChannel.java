@@ -46,7 +46,7 @@ public final class TuxServerSocketChannel extends ServerSocketChannel implements
     /** Wraps a connection the JDK accepted and runs its established hook. */
     TuxSocketChannel wrapAccepted(SocketChannel accepted) throws IOException {
         TuxSocketChannel ch = new TuxSocketChannel(provider(), rt, accepted);
-        ch.onEstablished();
+        ch.onAccepted();
         return ch;
     }
 

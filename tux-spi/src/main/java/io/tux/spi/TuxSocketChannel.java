@@ -52,6 +52,15 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     private volatile TuxTransport tux;
     /** Created once under {@code this} lock. */
     private TuxSocketAdaptor socket;
+    /**
+     * Set by {@link #onAccepted()} before {@link #onEstablished()} on the same thread; read later by the network
+     * thread, after the engine's hand-over queue (which orders it).
+     */
+    private boolean accepted;
+    /** The peer, and when the handshake started ({@link TuxRuntime#clock}); written before {@code stack.open}
+     * hands the connection to the network thread (its queue orders them), read by that thread. */
+    private InetSocketAddress handshakePeer;
+    private long handshakeStartedAt;
 
     TuxSocketChannel(SelectorProvider provider, TuxRuntime rt, SocketChannel tcp) throws IOException {
         super(provider);
@@ -90,6 +99,12 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
      * the TCP connection, then cutover to the Tux transport via {@link #switchTransport}); until the transport
      * exists every connection stays on kernel TCP with the runtime's reason.
      */
+    /** {@link #onEstablished()} for a connection handed out by accept: the peer is a client. */
+    void onAccepted() {
+        accepted = true;
+        onEstablished();
+    }
+
     void onEstablished() {
         if (!established.compareAndSet(false, true)) {
             return;
@@ -109,6 +124,12 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             }
         } catch (IOException | RuntimeException ignored) {
             // closed meanwhile: keep the runtime's reason
+        }
+        if (why == null && local != null
+                && rt.peers.knownNotTux(remote.getAddress(), accepted ? PeerCache.ANY_PORT : remote.getPort())) {
+            recordKernel(FallbackReason.PEER_NOT_TUX, " (cached: " + (accepted ? "its address" : "it")
+                    + " did not answer a handshake less than " + rt.config.peerCacheMillis() + " ms ago)");
+            return;
         }
         if (why == null && local != null) {
             why = startTux(local, remote);
@@ -130,6 +151,8 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             return f == null ? FallbackReason.ENGINE_ERROR : FallbackReasons.of(f.reason());
         }
         TuxTransport t = new TuxTransport(this, tcp, rt, stack);
+        handshakePeer = remote;
+        handshakeStartedAt = rt.clock.getAsLong();
         try {
             t.attach(stack.open(local, remote, 0L, t));
         } catch (TuxUnavailableException e) {
@@ -146,10 +169,14 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     }
 
     private void recordKernel(FallbackReason why) {
+        recordKernel(why, "");
+    }
+
+    private void recordKernel(FallbackReason why, String note) {
         fallbackReason = why;
         rt.established(ConnectionMode.KERNEL, why);
         if (rt.config.log() == TuxConfig.LogLevel.DEBUG) {
-            rt.debug("Tux: connection " + tcp + " on kernel TCP: " + why);
+            rt.debug("Tux: connection " + tcp + " on kernel TCP: " + why + note);
         }
     }
 
@@ -162,10 +189,24 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
         }
     }
 
-    /** Network thread: the peer never answered the handshake: it does not run Tux. */
+    /**
+     * Network thread: the handshake ended without a word from the peer. If the channel is still open and the
+     * whole handshake timeout went by, the peer does not run Tux and is remembered as such ({@link PeerCache});
+     * a handshake given up because the application closed the channel proves nothing.
+     */
     void tuxHandshakeFailed() {
         if (tuxOutcome.compareAndSet(false, true)) {
-            recordKernel(FallbackReason.PEER_NOT_TUX);
+            InetSocketAddress peer = handshakePeer;
+            boolean timedOut = isOpen() && peer != null && rt.clock.getAsLong() - handshakeStartedAt
+                    >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
+            if (timedOut && rt.peers.enabled()) {
+                rt.peers.rememberNotTux(peer.getAddress(), accepted ? PeerCache.ANY_PORT : peer.getPort());
+                recordKernel(FallbackReason.PEER_NOT_TUX, " (no handshake within "
+                        + rt.config.handshakeTimeoutMillis() + " ms; remembered for " + rt.config.peerCacheMillis()
+                        + " ms)");
+            } else {
+                recordKernel(FallbackReason.PEER_NOT_TUX);
+            }
         }
     }
 

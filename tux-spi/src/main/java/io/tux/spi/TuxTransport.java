@@ -351,6 +351,12 @@ final class TuxTransport implements Transport, ConnectionListener {
         tcpWasReset = reset;
         tcpEndedAt = System.nanoTime();
         nudgeDue = false;
+        // The engine keeps a handshake whose peer it heard going for ever; the patience of resolveTcpEnd bounds it,
+        // so that a peer that vanished mid-handshake does not leave this connection (and its selection key) behind.
+        Connection c = conn;
+        if (c != null && c.state() == ConnectionState.HANDSHAKING) {
+            c.giveUpHandshakeAfter(TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis()));
+        }
         ch.readinessSourcesChanged();
     }
 

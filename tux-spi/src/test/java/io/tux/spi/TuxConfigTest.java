@@ -17,6 +17,7 @@ class TuxConfigTest {
         TuxConfig c = TuxConfig.of(Map.of());
         assertTrue(c.enabled());
         assertEquals(1000, c.handshakeTimeoutMillis());
+        assertEquals(10_000, c.peerCacheMillis());
         assertEquals(List.of(), c.interfaces());
         assertEquals(1, c.engineThreads());
         assertEquals(50, c.pollBudgetMicros());
@@ -24,7 +25,7 @@ class TuxConfigTest {
         assertFalse(c.summaryAtExit());
         assertEquals(List.of(), c.problems());
         assertNull(c.problemText());
-        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.interfaces=auto, tux.engineThreads=1, "
+        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.engineThreads=1, "
                 + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false, tux.stack=xdp", c.toString());
     }
 
@@ -33,6 +34,7 @@ class TuxConfigTest {
         TuxConfig c = TuxConfig.of(Map.of(
                 "tux.enabled", " FALSE ",
                 "tux.handshakeTimeoutMillis", "250",
+                "tux.peerCacheMillis", "0",
                 "tux.interfaces", "veth0, eth1",
                 "tux.engineThreads", "64",
                 "tux.pollBudgetMicros", "0",
@@ -41,6 +43,7 @@ class TuxConfigTest {
         assertEquals(List.of(), c.problems());
         assertFalse(c.enabled());
         assertEquals(250, c.handshakeTimeoutMillis());
+        assertEquals(0, c.peerCacheMillis());
         assertEquals(List.of("veth0", "eth1"), c.interfaces());
         assertEquals(64, c.engineThreads());
         assertEquals(0, c.pollBudgetMicros());
@@ -50,6 +53,7 @@ class TuxConfigTest {
         assertEquals(1_000_000, TuxConfig.of(Map.of("tux.pollBudgetMicros", "1000000")).pollBudgetMicros());
         assertEquals(Integer.MAX_VALUE,
                 TuxConfig.of(Map.of("tux.handshakeTimeoutMillis", "2147483647")).handshakeTimeoutMillis());
+        assertEquals(Integer.MAX_VALUE, TuxConfig.of(Map.of("tux.peerCacheMillis", " 2147483647 ")).peerCacheMillis());
     }
 
     private static String onlyProblem(String property, String value) {
@@ -62,6 +66,10 @@ class TuxConfigTest {
     void malformedValuesNameThePropertyAndTheAllowedValues() {
         assertEquals("Invalid value \"yes\" for system property tux.enabled: expected true or false",
                 onlyProblem("tux.enabled", "yes"));
+        assertEquals("Invalid value \"-1\" for system property tux.peerCacheMillis: expected an integer from 0 to "
+                + "2147483647", onlyProblem("tux.peerCacheMillis", "-1"));
+        assertEquals("Invalid value \"30s\" for system property tux.peerCacheMillis: expected an integer from 0 to "
+                + "2147483647", onlyProblem("tux.peerCacheMillis", "30s"));
         assertEquals("Invalid value \"0\" for system property tux.handshakeTimeoutMillis: expected an integer from 1 "
                 + "to 2147483647", onlyProblem("tux.handshakeTimeoutMillis", "0"));
         assertEquals("Invalid value \"2147483648\" for system property tux.handshakeTimeoutMillis: expected an "
@@ -108,7 +116,7 @@ class TuxConfigTest {
 
     @Test
     void propertiesListMatchesTheDocumentedTable() throws Exception {
-        assertEquals(List.of("tux.enabled", "tux.handshakeTimeoutMillis", "tux.interfaces", "tux.engineThreads",
+        assertEquals(List.of("tux.enabled", "tux.handshakeTimeoutMillis", "tux.peerCacheMillis", "tux.interfaces", "tux.engineThreads",
                 "tux.pollBudgetMicros", "tux.log", "tux.summaryAtExit"), TuxConfig.PROPERTIES);
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("CONFIG.md"));
         for (String p : TuxConfig.PROPERTIES) {

@@ -78,6 +78,13 @@ public final class Connection {
     volatile boolean closeRequested;
     /** Written by the application (volatile), read by the network thread: reset it now. */
     volatile boolean abortRequested;
+    /**
+     * Written by the application (volatile, once; 0: not asked), read by the network thread: give the handshake
+     * up this many nanoseconds after the network thread saw the request, unless it completed by then.
+     */
+    volatile long handshakeGiveUpAfter;
+    /** Network thread only: when the handshake is given up ({@link #handshakeGiveUpAfter}); MAX_VALUE: never. */
+    long handshakeGiveUpAt = Long.MAX_VALUE;
 
     Connection(Engine engine, int route, Mode mode, ConnectionListener listener, long localToken, int localIsn,
                long localAppData, EngineConfig config, int maxPayload) {
@@ -286,6 +293,18 @@ public final class Connection {
         finRequested = true;
         closeRequested = true;
         engine.wakeup();
+    }
+
+    /**
+     * Bounds a handshake that would otherwise never fail by time (the peer's handshake arrived, so this end keeps
+     * answering): if it has not completed {@code nanos} from now, it fails ({@link ConnectionState#HANDSHAKE_FAILED}).
+     * For an application that learnt by other means that the peer is gone (its TCP connection ended or was reset,
+     * and a peer that had cut over would have established this end by then). Has no effect once established, or
+     * after the first call.
+     */
+    public void giveUpHandshakeAfter(long nanos) {
+        if (nanos <= 0) throw new IllegalArgumentException("nanos must be > 0: " + nanos);
+        if (handshakeGiveUpAfter == 0) handshakeGiveUpAfter = nanos;
     }
 
     /** Resets the connection at once: unsent data is thrown away and the peer sees a reset. */

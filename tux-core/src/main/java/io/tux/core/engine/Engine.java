@@ -420,7 +420,11 @@ public final class Engine implements PacketSink {
         ConnectionState s = c.statePlain();
         if (s.isTerminal()) return 0;
         if (c.abortRequested) {
-            if (s == ConnectionState.ESTABLISHED && sendControl(c, TYPE_RESET)) counters.increment(Counter.RESETS_SENT);
+            // Once we hold the peer's parameters it may be established (even cut over) although we are not: tell it,
+            // or it waits for us until its timers give up (connections piled up in the connect benchmark's peer).
+            if ((s == ConnectionState.ESTABLISHED || c.remoteKnown) && sendControl(c, TYPE_RESET)) {
+                counters.increment(Counter.RESETS_SENT);
+            }
             terminate(c, s == ConnectionState.HANDSHAKING ? ConnectionState.HANDSHAKE_FAILED : ConnectionState.ABORTED);
             return 1;
         }
@@ -493,9 +497,13 @@ public final class Engine implements PacketSink {
         // The timeout applies only while the peer has said nothing: once its handshake arrived it runs Tux, and
         // it may already send on Tux (it switches as soon as it is established), so this end must never give
         // up receiving; it keeps answering until established or closed.
-        if (c.closeRequested || (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos())) {
+        long giveUpAfter = c.handshakeGiveUpAfter;
+        if (giveUpAfter != 0 && c.handshakeGiveUpAt == Long.MAX_VALUE) c.handshakeGiveUpAt = now + giveUpAfter;
+        if (c.closeRequested || (!c.remoteKnown && now - c.openedAt >= config.handshakeTimeoutNanos())
+                || now >= c.handshakeGiveUpAt) {
             // The application let go before the handshake completed (nothing of ours went on Tux, and nobody
-            // reads any more), or the peer never answered: give the handshake up.
+            // reads any more), the peer never answered, or the application bounded a handshake whose peer it
+            // knows to be gone (Connection.giveUpHandshakeAfter): give the handshake up.
             counters.increment(Counter.HANDSHAKES_FAILED);
             terminate(c, ConnectionState.HANDSHAKE_FAILED);
             return 1;

@@ -30,6 +30,16 @@ class CloseTest {
         return sb.toString();
     }
 
+    /** Reads exactly {@code n} bytes (within a bounded virtual time) and returns them as text. */
+    private static String readPrefix(EnginePair p, Connection c, int n) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(n);
+        assertTrue(p.sim.runUntil(() -> {
+            c.read(in);
+            return in.hasRemaining() ? 0 : -1;
+        }, 10 * SECOND), "bytes did not arrive");
+        return new String(in.array(), 0, n, StandardCharsets.US_ASCII);
+    }
+
     @Test
     void halfCloseEachDirectionInTurnThenBothClosed() throws Exception {
         EnginePair p = new EnginePair(21, Impairments.lossy(0.1, 0.1, 0.1), EngineConfig.DEFAULT);
@@ -63,6 +73,75 @@ class CloseTest {
         assertEquals(ConnectionState.RESET, e.state());
         assertThrows(TuxConnectionException.class, () -> p.server.write(bytes("x")));
         assertEquals(1, p.b.counters().get(Counter.RESETS_RECEIVED));
+    }
+
+    @Test
+    void abortDuringTheHandshakeResetsAPeerThatWasHeard() throws Exception {
+        EnginePair p = new EnginePair(24, Impairments.NONE, EngineConfig.DEFAULT);
+        // Only the server's first handshake gets through: the client learns the server's parameters and answers,
+        // which establishes the server, but the client itself never becomes established.
+        int[] fromServer = {0};
+        p.sim.network().filter((from, route, packet, off, len) -> from == p.linkB && fromServer[0]++ > 0);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        assertTrue(p.sim.runUntil(() -> p.server.state() == ConnectionState.ESTABLISHED && p.client.peerHeard() ? -1 : 0,
+                SECOND));
+        assertEquals(ConnectionState.HANDSHAKING, p.client.state());
+        p.client.abort();
+        assertTrue(p.sim.runUntil(() -> p.server.state().isTerminal() ? -1 : 0, 60 * SECOND));
+        assertEquals(ConnectionState.RESET, p.server.state(), "told at once, not timed out later");
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, p.client.state());
+        assertEquals(1, p.a.counters().get(Counter.RESETS_SENT));
+        assertEquals(1, p.b.counters().get(Counter.RESETS_RECEIVED));
+    }
+
+    @Test
+    void abortDuringTheHandshakeSendsNothingToAPeerNeverHeard() throws Exception {
+        EnginePair p = new EnginePair(25, Impairments.NONE, EngineConfig.DEFAULT);
+        p.sim.network().filter((from, route, packet, off, len) -> from == p.linkB);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        assertTrue(p.sim.runUntil(() -> p.b.counters().get(Counter.PACKETS_RECEIVED) > 0 ? -1 : 0, SECOND));
+        long sent = p.a.counters().get(Counter.PACKETS_SENT);
+        p.client.abort();
+        assertTrue(p.sim.runUntil(() -> p.client.state().isTerminal() ? -1 : 0, SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, p.client.state());
+        assertEquals(0, p.a.counters().get(Counter.RESETS_SENT), "no id or token to address a reset with");
+        assertEquals(sent, p.a.counters().get(Counter.PACKETS_SENT));
+    }
+
+    @Test
+    void aHandshakeWhosePeerWentSilentEndsOnlyWhenTheApplicationBoundsIt() throws Exception {
+        EnginePair p = new EnginePair(26, Impairments.NONE, EngineConfig.DEFAULT);
+        // The server hears the client's first handshake only; then the client vanishes (its packets are lost).
+        int[] fromClient = {0};
+        p.sim.network().filter((from, route, packet, off, len) -> from == p.linkA && fromClient[0]++ > 0);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        assertTrue(p.sim.runUntil(() -> p.server.peerHeard() ? -1 : 0, SECOND));
+        p.client.abort();
+        // Having heard the peer, the server never gives up by time on its own...
+        assertFalse(p.sim.runUntil(() -> p.server.state() != ConnectionState.HANDSHAKING ? -1 : 0, 30 * SECOND));
+        // ...but does once the application bounds it (its TCP connection ended).
+        long before = p.sim.clock().nanoTime();
+        p.server.giveUpHandshakeAfter(SECOND);
+        assertTrue(p.sim.runUntil(() -> p.server.state() != ConnectionState.HANDSHAKING ? -1 : 0, 10 * SECOND));
+        assertEquals(ConnectionState.HANDSHAKE_FAILED, p.server.state());
+        assertTrue(p.sim.clock().nanoTime() - before >= SECOND, "not before the bound");
+        assertTrue(p.sim.runUntil(() -> p.b.connectionCount() == 0 ? -1 : 0, SECOND), "and is dropped");
+    }
+
+    @Test
+    void boundingAHandshakeThatCompletesChangesNothing() throws Exception {
+        EnginePair p = new EnginePair(27, Impairments.NONE, EngineConfig.DEFAULT);
+        p.client = p.a.open(p.routeA, Mode.STREAM, 1, null);
+        p.server = p.b.open(p.routeB, Mode.STREAM, 2, null);
+        p.server.giveUpHandshakeAfter(SECOND);
+        assertTrue(p.sim.runUntil(() -> p.server.state() == ConnectionState.ESTABLISHED
+                && p.client.state() == ConnectionState.ESTABLISHED ? -1 : 0, SECOND));
+        assertFalse(p.sim.runUntil(() -> p.server.state() != ConnectionState.ESTABLISHED ? -1 : 0, 3 * SECOND / 2));
+        p.client.write(bytes("still here"));
+        assertEquals("still here", readPrefix(p, p.server, 10));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.tux.core.stack.TuxStack;
 import io.tux.core.stack.TuxUnavailableException;
 import io.tux.core.stack.TuxUnavailableException.Reason;
 import io.tux.xdp.link.AfXdpLink;
+import io.tux.xdp.route.RouteCache;
 import io.tux.xdp.route.RouteInfo;
 import io.tux.xdp.route.RouteResolver;
 import io.tux.xdp.xsk.XdpProgram;
@@ -89,7 +90,8 @@ public final class AfXdpStack implements TuxStack {
     private final EngineConfig config;
     private final long pollBudgetNanos;
     private final Options options;
-    private final RouteResolver resolver;
+    /** Routes per destination, dropped whenever the namespace's routes, links or neighbours change. */
+    private final RouteCache routes;
     /** Lanes by "ifname#queue"; guarded by {@code this}. */
     private final Map<String, Lane> lanes = new HashMap<>();
     /** Set-up failures by the same key; guarded by {@code this}. */
@@ -116,7 +118,7 @@ public final class AfXdpStack implements TuxStack {
         this.config = Objects.requireNonNull(config, "config");
         this.pollBudgetNanos = pollBudgetNanos;
         this.options = Objects.requireNonNull(options, "options");
-        this.resolver = new RouteResolver(options.neighbourWait());
+        this.routes = RouteCache.live(new RouteResolver(options.neighbourWait()));
     }
 
     /**
@@ -157,7 +159,7 @@ public final class AfXdpStack implements TuxStack {
         }
         RouteInfo info;
         try {
-            info = resolver.resolve(local, remote);
+            info = routes.resolve(local, remote);
         } catch (IOException e) {
             throw new TuxUnavailableException(Reason.NO_ROUTE, e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -206,7 +208,7 @@ public final class AfXdpStack implements TuxStack {
         AfXdpLink link;
         try {
             link = AfXdpLink.open(info.interfaceName(), info.queueId(), new AfXdpLink.Options(options.socket(),
-                    options.forcedMode(), true, resolver::resolve));
+                    options.forcedMode(), true, routes::resolve));
         } catch (XdpUnavailableException e) {
             Reason reason = map(e.reason());
             failures.put(key, new Failure(reason, e.getMessage(), System.nanoTime()));
@@ -295,6 +297,12 @@ public final class AfXdpStack implements TuxStack {
             }
         }
         laneOf.clear();
+        routes.close();
+    }
+
+    /** The route cache (tests, diagnostics). */
+    public RouteCache routeCache() {
+        return routes;
     }
 
     // ---------------------------------------------------------------- probe
