@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code -XX:+UnlockDiagnosticVMOptions,-XX:+DumpPerfMapAtExit,-XX:+PreserveFramePointer}).</li>
  * </ul>
  * Run: {@code java --enable-native-access=ALL-UNNAMED -cp <test class path> io.tux.xdp.stack.BulkVethMeasurement
- * bytes=500000000 jfr=/tmp/prof}. Every wait is bounded; the namespaces are deleted on exit.
+ * bytes=500000000 jfr=/tmp/prof}; {@code transport=tux,tcp} alternates Tux and kernel TCP ({@link TcpBulkPeer}) runs. Every wait is bounded; the namespaces are deleted on exit.
  */
 public final class BulkVethMeasurement {
 
@@ -34,6 +34,7 @@ public final class BulkVethMeasurement {
         String jfr = null;
         long budgetMicros = 200;
         List<String> jvmExtra = new ArrayList<>();
+        List<String> transports = List.of("tux");
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -42,6 +43,7 @@ public final class BulkVethMeasurement {
                 case "mtu" -> mtu = Integer.parseInt(kv[1]);
                 case "jfr" -> jfr = kv[1];
                 case "budget" -> budgetMicros = Long.parseLong(kv[1]);
+                case "transport" -> transports = List.of(kv[1].split(","));
                 case "jvm" -> jvmExtra.addAll(List.of(kv[1].split(",")));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -54,39 +56,70 @@ public final class BulkVethMeasurement {
             String a = bed.addressA().getHostAddress();
             String b = bed.addressB().getHostAddress();
             for (int run = 0; run < runs; run++) {
-                List<String> recvJvm = new ArrayList<>(List.of("-Xmx512m"));
-                List<String> sendJvm = new ArrayList<>(List.of("-Xmx512m"));
-                recvJvm.addAll(jvmExtra);
-                sendJvm.addAll(jvmExtra);
-                if (jfr != null) {
-                    recvJvm.add("-XX:StartFlightRecording=filename=" + jfr + "/recv" + run + ".jfr,settings=profile");
-                    sendJvm.add("-XX:StartFlightRecording=filename=" + jfr + "/send" + run + ".jfr,settings=profile");
-                }
-                int port = 5000 + 2 * run;
-                try (ChildJvm receiver = ChildJvm.startTuned(bed.nsB(), recvJvm, StackPeer.class, "recv", b,
-                                Integer.toString(port + 1), a, Integer.toString(port), Long.toString(bytes), budget);
-                        ChildJvm sender = ChildJvm.startTuned(bed.nsA(), sendJvm, StackPeer.class, "send", a,
-                                Integer.toString(port), b, Integer.toString(port + 1), Long.toString(bytes), budget)) {
-                    String s = sender.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH");
-                    String r = receiver.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH");
-                    if (!s.startsWith("ESTABLISHED") || !r.startsWith("ESTABLISHED")) {
-                        throw new IllegalStateException("not established: " + s + " / " + r);
+                for (String t : transports) {
+                    if (t.equals("tcp")) {
+                        tcpRun(bed, a, b, bytes, run, mtu);
+                    } else {
+                        tuxRun(bed, a, b, bytes, run, mtu, jfr, jvmExtra, budget);
                     }
-                    System.out.println("PIDS sender " + sender.pid() + " receiver " + receiver.pid());
-                    sender.tell("go");
-                    String result = receiver.awaitAnyLine(600, "RESULT", "CRASH");
-                    String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
-                    String recvDone = receiver.awaitAnyLine(120, "DONE", "CRASH");
-                    String sendDone = sender.awaitAnyLine(120, "DONE", "CRASH");
-                    System.out.println("run " + run + " mtu " + (mtu > 0 ? mtu : 1500) + " " + s);
-                    System.out.println("  receiver: " + result);
-                    System.out.println("  sender:   " + sent);
-                    System.out.println("  receiver: " + recvDone);
-                    System.out.println("  sender:   " + sendDone);
-                    receiver.awaitExit(60);
-                    sender.awaitExit(60);
                 }
             }
+        }
+    }
+
+    private static void tcpRun(NetnsTestBed bed, String a, String b, long bytes, int run, int mtu) throws Exception {
+        String port = Integer.toString(7000 + run);
+        try (ChildJvm receiver = ChildJvm.startTuned(bed.nsB(), List.of("-Xmx512m"), TcpBulkPeer.class, "recv", b, port,
+                Long.toString(bytes))) {
+            receiver.awaitAnyLine(120, "LISTENING", "CRASH");
+            try (ChildJvm sender = ChildJvm.startTuned(bed.nsA(), List.of("-Xmx512m"), TcpBulkPeer.class, "send", b,
+                    port, Long.toString(bytes))) {
+                String s = sender.awaitAnyLine(120, "ESTABLISHED", "CRASH");
+                sender.tell("go");
+                String result = receiver.awaitAnyLine(600, "RESULT", "CRASH");
+                String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
+                System.out.println("run " + run + " mtu " + (mtu > 0 ? mtu : 1500) + " " + s);
+                System.out.println("  receiver: " + result);
+                System.out.println("  sender:   " + sent);
+                receiver.awaitExit(60);
+                sender.awaitExit(60);
+            }
+        }
+    }
+
+    private static void tuxRun(NetnsTestBed bed, String a, String b, long bytes, int run, int mtu, String jfr,
+            List<String> jvmExtra, String budget) throws Exception {
+        List<String> recvJvm = new ArrayList<>(List.of("-Xmx512m"));
+        List<String> sendJvm = new ArrayList<>(List.of("-Xmx512m"));
+        recvJvm.addAll(jvmExtra);
+        sendJvm.addAll(jvmExtra);
+        if (jfr != null) {
+            recvJvm.add("-XX:StartFlightRecording=filename=" + jfr + "/recv" + run + ".jfr,settings=profile");
+            sendJvm.add("-XX:StartFlightRecording=filename=" + jfr + "/send" + run + ".jfr,settings=profile");
+        }
+        int port = 5000 + 2 * run;
+        try (ChildJvm receiver = ChildJvm.startTuned(bed.nsB(), recvJvm, StackPeer.class, "recv", b,
+                        Integer.toString(port + 1), a, Integer.toString(port), Long.toString(bytes), budget);
+                ChildJvm sender = ChildJvm.startTuned(bed.nsA(), sendJvm, StackPeer.class, "send", a,
+                        Integer.toString(port), b, Integer.toString(port + 1), Long.toString(bytes), budget)) {
+            String s = sender.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH");
+            String r = receiver.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH");
+            if (!s.startsWith("ESTABLISHED") || !r.startsWith("ESTABLISHED")) {
+                throw new IllegalStateException("not established: " + s + " / " + r);
+            }
+            System.out.println("PIDS sender " + sender.pid() + " receiver " + receiver.pid());
+            sender.tell("go");
+            String result = receiver.awaitAnyLine(600, "RESULT", "CRASH");
+            String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
+            String recvDone = receiver.awaitAnyLine(120, "DONE", "CRASH");
+            String sendDone = sender.awaitAnyLine(120, "DONE", "CRASH");
+            System.out.println("run " + run + " mtu " + (mtu > 0 ? mtu : 1500) + " " + s);
+            System.out.println("  receiver: " + result);
+            System.out.println("  sender:   " + sent);
+            System.out.println("  receiver: " + recvDone);
+            System.out.println("  sender:   " + sendDone);
+            receiver.awaitExit(60);
+            sender.awaitExit(60);
         }
     }
 }
