@@ -77,10 +77,14 @@ public final class BulkVethMeasurement {
                 String s = sender.awaitAnyLine(120, "ESTABLISHED", "CRASH");
                 sender.tell("go");
                 String result = receiver.awaitAnyLine(600, "RESULT", "CRASH");
+                String recvCpu = receiver.awaitAnyLine(120, "CPU", "CRASH");
                 String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
+                String sendCpu = sender.awaitAnyLine(120, "CPU", "CRASH");
                 System.out.println("run " + run + " mtu " + (mtu > 0 ? mtu : 1500) + " " + s);
                 System.out.println("  receiver: " + result);
                 System.out.println("  sender:   " + sent);
+                System.out.println("  receiver: " + recvCpu);
+                System.out.println("  sender:   " + sendCpu);
                 receiver.awaitExit(60);
                 sender.awaitExit(60);
             }
@@ -110,12 +114,16 @@ public final class BulkVethMeasurement {
             System.out.println("PIDS sender " + sender.pid() + " receiver " + receiver.pid());
             sender.tell("go");
             String result = receiver.awaitAnyLine(600, "RESULT", "CRASH");
+            String recvCpu = receiver.awaitAnyLine(120, "CPU", "CRASH");
             String sent = sender.awaitAnyLine(120, "SENT", "CRASH");
+            String sendCpu = sender.awaitAnyLine(120, "CPU", "CRASH");
             String recvDone = receiver.awaitAnyLine(120, "DONE", "CRASH");
             String sendDone = sender.awaitAnyLine(120, "DONE", "CRASH");
             System.out.println("run " + run + " mtu " + (mtu > 0 ? mtu : 1500) + " " + s);
             System.out.println("  receiver: " + result);
             System.out.println("  sender:   " + sent);
+            System.out.println("  receiver: " + recvCpu);
+            System.out.println("  sender:   " + sendCpu);
             System.out.println("  receiver: " + recvDone);
             System.out.println("  sender:   " + sendDone);
             receiver.awaitExit(60);

@@ -75,6 +75,7 @@ public final class StackPeer {
                 System.out.println("CRASH handshake ended " + s);
                 System.exit(4);
             }
+            cpuAtStart = cpuNanos();
             System.out.println("ESTABLISHED " + mode);
             System.out.flush();
             Pattern pattern = new Pattern(0x7E57L);
@@ -85,6 +86,7 @@ public final class StackPeer {
                     long n = pump.send(c, pattern, bytes, deadline);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "SENT %d %.1f%n", n, n / 1e6 / secs);
+                    System.out.println(cpu());
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
                     System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
@@ -92,6 +94,7 @@ public final class StackPeer {
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
                     System.out.printf(Locale.ROOT, "RESULT bytes=%d mismatch=%d eof=%s mbps=%.1f%n", r.bytes(),
                             r.firstMismatch(), r.eof(), r.mbps());
+                    System.out.println(cpu());
                     System.out.flush();
                     System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
                 }
@@ -118,6 +121,54 @@ public final class StackPeer {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * {@code CPU process_ms=<this JVM's CPU time> network_ms=<the network threads' CPU time>} (user and system
+     * time, since the connection was established): a figure per byte that does not depend on how busy the machine was.
+     */
+    private static String cpu() {
+        long[] now = cpuNanos();
+        return String.format(Locale.ROOT, "CPU process_ms=%d network_ms=%d%s", (now[0] - cpuAtStart[0]) / 1_000_000,
+                (now[1] - cpuAtStart[1]) / 1_000_000, schedstat());
+    }
+
+    /** Process and network-thread CPU time when the connection was established (main thread only). */
+    private static long[] cpuAtStart = new long[2];
+
+    /** This JVM's CPU time and its network threads' (ns). */
+    private static long[] cpuNanos() {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long network = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("tux-xdp-")) {
+                network += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return new long[] {os.getProcessCpuTime(), network};
+    }
+
+    /**
+     * For the network and main threads, from /proc/self/task/(tid)/schedstat: ms on a CPU, ms waiting runnable
+     * for a CPU, and how many times each was switched in (empty where /proc says nothing).
+     */
+    private static String schedstat() {
+        StringBuilder out = new StringBuilder();
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : tasks.toList()) {
+                String comm = java.nio.file.Files.readString(t.resolve("comm")).trim();
+                if (comm.startsWith("tux-xdp-") || comm.equals("main")) {
+                    String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ");
+                    out.append(String.format(Locale.ROOT, " %s:run_ms=%d,wait_ms=%d,slices=%s", comm,
+                            Long.parseLong(f[0]) / 1_000_000, Long.parseLong(f[1]) / 1_000_000, f[2]));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            out.append(" schedstat:").append(e);
+        }
+        return out.toString();
     }
 
     /**

@@ -44,13 +44,30 @@ public final class TcpBulkPeer {
         System.exit(0);
     }
 
+    /** {@code CPU process_ms=<this JVM's CPU time since established> network_ms=0} (no network thread: the kernel does that work). */
+    private static String cpu() {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return String.format(Locale.ROOT, "CPU process_ms=%d network_ms=0",
+                (os.getProcessCpuTime() - cpuAtStart) / 1_000_000);
+    }
+
+    /** Process CPU time when the connection was established (main thread only). */
+    private static long cpuAtStart;
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static void receive(InetSocketAddress address, long total, Pattern pattern) throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(address);
             System.out.println("LISTENING");
             System.out.flush();
             try (SocketChannel c = server.accept()) {
-                System.out.println("ESTABLISHED TCP");
+                cpuAtStart = processCpu();
+            System.out.println("ESTABLISHED TCP");
                 System.out.flush();
                 byte[] buffer = new byte[256 * 1024];
                 ByteBuffer in = ByteBuffer.wrap(buffer);
@@ -73,6 +90,7 @@ public final class TcpBulkPeer {
                 }
                 double mbps = read / 1e6 / Math.max(1, System.nanoTime() - first) * 1e9;
                 System.out.printf(Locale.ROOT, "RESULT bytes=%d mismatch=%d eof=true mbps=%.1f%n", read, mismatch, mbps);
+                System.out.println(cpu());
                 System.out.println("DONE");
             }
         }
@@ -92,6 +110,7 @@ public final class TcpBulkPeer {
             }
         }
         try (SocketChannel ch = c) {
+            cpuAtStart = processCpu();
             System.out.println("ESTABLISHED TCP");
             System.out.flush();
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -113,6 +132,7 @@ public final class TcpBulkPeer {
             ch.read(ByteBuffer.allocate(1)); // the receiver closes after the last byte: everything arrived
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "SENT %d %.1f%n", written, written / 1e6 / secs);
+            System.out.println(cpu());
             System.out.println("DONE");
         }
     }
