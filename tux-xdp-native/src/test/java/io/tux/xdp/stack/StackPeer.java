@@ -88,7 +88,8 @@ public final class StackPeer {
                     System.out.printf(Locale.ROOT, "SENT %d %.1f%n", n, n / 1e6 / secs);
                     System.out.println(cpu());
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
-                    System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "recv" -> {
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
@@ -96,18 +97,21 @@ public final class StackPeer {
                             r.firstMismatch(), r.eof(), r.mbps());
                     System.out.println(cpu());
                     System.out.flush();
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "ping" -> {
                     waitFor(stdin, "go");
                     System.out.println(ping(c, (int) bytes, Math.min(deadline, StreamPump.deadlineIn(240)), pump));
                     c.shutdownOutput();
                     pump.receive(c, pattern, deadline);
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "pong" -> {
                     pong(c, deadline, pump);
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "hold" -> waitFor(stdin, "exit");
                 default -> throw new IllegalArgumentException("role " + role);
@@ -169,6 +173,17 @@ public final class StackPeer {
             out.append(" schedstat:").append(e);
         }
         return out.toString();
+    }
+
+    /**
+     * The AF_XDP socket's kicks and the kernel's drop counters: {@code xsk tx_kicks=.. rx_kicks=.. kick_errors=..
+     * kernel=[rx_dropped, rx_invalid, tx_invalid, rx_ring_full, fill_empty, tx_empty]}. Read after the network
+     * thread went quiet (the counters are its own), so only indicative.
+     */
+    private static String socketStats(AfXdpStack stack, String ifname) {
+        XdpSocket s = stack.link(ifname, 0).socket();
+        return "xsk tx_kicks=" + s.txKicks() + " rx_kicks=" + s.rxKicks() + " kick_errors=" + s.kickErrors()
+                + " kernel=" + Arrays.toString(s.statistics());
     }
 
     /**
