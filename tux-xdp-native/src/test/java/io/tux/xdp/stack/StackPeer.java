@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code pong}: sends every 64 bytes it reads straight back, until the end of stream; prints {@code DONE};</li>
  *   <li>{@code hold}: waits for {@code exit} on stdin.</li>
  * </ul>
+ * After the transfer each end prints {@code CPU ...} (its CPU time since the connection was established, and its
+ * network thread's schedstat). {@code -Dtux.stack.window=N} and {@code -Dtux.stack.buffer=BYTES} change the
+ * window (512) and the ring sizes (4 MiB).
  * Any other failure prints {@code CRASH <exception>} and exits 4. Everything is bounded (10 minutes at most).
  */
 public final class StackPeer {
@@ -49,7 +52,8 @@ public final class StackPeer {
         long bytes = Long.parseLong(args[5]);
         long budget = Long.parseLong(args[6]);
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        EngineConfig config = EngineConfig.DEFAULT.withWindow(512).withBuffers(1 << 22, 1 << 22)
+        EngineConfig config = EngineConfig.DEFAULT.withWindow(Integer.getInteger("tux.stack.window", 512))
+                .withBuffers(Integer.getInteger("tux.stack.buffer", 1 << 22), Integer.getInteger("tux.stack.buffer", 1 << 22))
                 .withHandshakeTimeoutNanos(TimeUnit.SECONDS.toNanos(60));
         int code = 0;
         try (AfXdpStack stack = new AfXdpStack(config, budget, new AfXdpStack.Options(null, XdpSocket.Config.DEFAULT,
