@@ -14,19 +14,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measurement main (not a test), as root: the Java cost of putting one DATA packet on an AF_XDP TX ring, without
- * the kernel's part, two ways in one JVM, interleaved: as the engine did it before {@code Link.claim} (header and
- * payload assembled in a scratch buffer, then {@code send} copies it into the UMEM frame) and as it does now
- * (header and payload written straight into the claimed frame, then {@code commit}). Each timed batch fills the TX
- * ring (2048 packets) without a kick; the ring is then kicked and drained untimed. Prints the best ns per packet
- * of each way per payload size. {@code java --enable-native-access=ALL-UNNAMED -cp <test class path>
- * io.tux.xdp.link.TxPathMeasurement [payload...]}.
+ * the kernel's part, one of two ways per JVM (sharing a JVM would let one way's type profile slow the other's
+ * code): {@code scratch}, as the engine did it before {@code Link.claim} (header and payload assembled in a
+ * scratch buffer, then {@code send} copies it into the UMEM frame), or {@code inplace}, as it does now (header and
+ * payload written straight into the claimed frame, then {@code commit}). Each timed batch fills the TX ring (2048
+ * packets) without a kick; the ring is then kicked and drained untimed. Prints the best ns per packet per payload
+ * size. {@code java --enable-native-access=ALL-UNNAMED -cp <test class path> io.tux.xdp.link.TxPathMeasurement
+ * scratch|inplace [payload...]}; run the two ways alternately to compare.
  */
 public final class TxPathMeasurement {
 
     private TxPathMeasurement() {}
 
     public static void main(String[] args) throws Exception {
-        int[] payloads = args.length == 0 ? new int[] {1440, 3440} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        int only = args.length > 0 && args[0].equals("scratch") ? 0 : 1;
+        int[] payloads = args.length <= 1 ? new int[] {1440, 3440}
+                : java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray();
         try (Net.Veth v = Net.Veth.rootPair()) {
             byte[] macA = v.mac(v.a());
             byte[] macB = v.mac(v.b());
@@ -52,7 +55,7 @@ public final class TxPathMeasurement {
                     }
                     double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
                     for (int round = 0; round < 300; round++) {
-                        for (int way = 0; way < 2; way++) {
+                        for (int way = only; way == only; way++) {
                             long t0 = System.nanoTime();
                             long pos = 0;
                             for (int i = 0; i < batch; i++) {
@@ -70,8 +73,8 @@ public final class TxPathMeasurement {
                             drain(la, lb);
                         }
                     }
-                    System.out.printf(Locale.ROOT, "payload %d B: scratch then send %.1f ns/packet, in place %.1f ns/packet%n",
-                            payload, best[0], best[1]);
+                    System.out.printf(Locale.ROOT, "payload %d B: %s %.1f ns/packet%n", payload,
+                            only == 0 ? "scratch then send" : "in place", best[only]);
                 }
             }
         }
