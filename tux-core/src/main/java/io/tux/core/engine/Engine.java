@@ -36,8 +36,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Threading: {@link #open}, {@link #wakeup()}, {@link #drive()}, {@link #kick()}, the polling pair and
  * {@link #counters()} may be called from any thread; everything else belongs to the driver (the thread inside
  * {@link #drive()}, or the network thread in {@link #idle}; single-threaded simulations call {@link #doWork()}
- * directly). Packets are never allocated: they are read in place from the link and assembled in one scratch
- * buffer.
+ * directly). Packets are never allocated: they are read in place from the link and assembled in place in the link's
+ * transmit memory ({@link Link#claim}); only the rare handshake goes through a scratch buffer.
  */
 public final class Engine implements PacketSink {
     private static final VarHandle SLEEPING;
@@ -657,13 +657,18 @@ public final class Engine implements PacketSink {
 
     /** Sends one DATA or FIN packet whose payload is {@code len} bytes of {@code ring} at {@code pos}. */
     boolean sendData(Connection c, int type, int flags, int seq, ByteRing ring, long pos, int len) {
-        PacketCodec.writeHeader(scratch, 0, type, flags, len, c.remoteId, c.remoteToken, seq,
-                c.receive.rcvNext, c.receive.advertisedWindow());
-        if (len > 0) ring.copyOut(pos, scratch, LENGTH, len);
-        if (!link.send(c.route, scratch, 0, LENGTH + len)) {
+        // Assembled in place in the link's transmit memory (claim/commit): the payload is copied once, from the
+        // send ring straight into what goes out.
+        long at = link.claim(c.route, LENGTH + len);
+        if (at < 0) {
             counters.increment(Counter.LINK_BACKPRESSURE);
             return false;
         }
+        MemorySegment p = link.claimed();
+        PacketCodec.writeHeader(p, at, type, flags, len, c.remoteId, c.remoteToken, seq,
+                c.receive.rcvNext, c.receive.advertisedWindow());
+        if (len > 0) ring.copyOut(pos, p, at + LENGTH, len);
+        link.commit(LENGTH + len);
         c.receive.acknowledged();
         counters.increment(Counter.PACKETS_SENT);
         counters.increment(Counter.DATA_PACKETS_SENT);
@@ -677,13 +682,16 @@ public final class Engine implements PacketSink {
     boolean sendControl(Connection c, int type) {
         long sack = type == TYPE_ACK ? c.receive.sackBits() : 0;
         int payload = sack != 0 ? SACK_LENGTH : 0;
-        PacketCodec.writeHeader(scratch, 0, type, 0, payload, c.remoteId, c.remoteToken, c.send.sndNext,
-                c.receive.rcvNext, c.receive.advertisedWindow());
-        if (payload != 0) PacketCodec.putLong(scratch, LENGTH, sack);
-        if (!link.send(c.route, scratch, 0, LENGTH + payload)) {
+        long at = link.claim(c.route, LENGTH + payload);
+        if (at < 0) {
             counters.increment(Counter.LINK_BACKPRESSURE);
             return false;
         }
+        MemorySegment p = link.claimed();
+        PacketCodec.writeHeader(p, at, type, 0, payload, c.remoteId, c.remoteToken, c.send.sndNext,
+                c.receive.rcvNext, c.receive.advertisedWindow());
+        if (payload != 0) PacketCodec.putLong(p, at + LENGTH, sack);
+        link.commit(LENGTH + payload);
         counters.increment(Counter.PACKETS_SENT);
         if (type == TYPE_ACK) {
             c.receive.acknowledged();

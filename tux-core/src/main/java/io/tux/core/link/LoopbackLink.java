@@ -16,6 +16,8 @@ public final class LoopbackLink implements Link {
     private final int mask;
     private long head;
     private long tail;
+    /** Route of the outstanding {@link #claim} (its slot is the one at the tail); network thread only. */
+    private int claimRoute;
     private final RouteBook routes = new RouteBook();
     /** Scripted impairment for tests: decides per sent packet; null for none. Set before use (volatile). */
     private volatile Impairment impairment;
@@ -58,23 +60,39 @@ public final class LoopbackLink implements Link {
     }
 
     @Override
-    public boolean send(int r, MemorySegment packet, long offset, int len) {
-        Impairment imp = impairment;
-        if (imp != null) {
-            Fate f = imp.fate(packet, offset, len);
-            if (f == Fate.DROP) return true;
-            if (f == Fate.DUPLICATE && tail - head < mask) enqueue(r, packet, offset, len);
+    public long claim(int r, int maxLength) {
+        if (maxLength < 0 || maxLength > mtu) {
+            throw new IllegalArgumentException("packet of " + maxLength + " bytes, MTU " + mtu);
         }
-        if (tail - head > mask) return false;
-        enqueue(r, packet, offset, len);
-        return true;
+        if (tail - head > mask) return -1;
+        claimRoute = r;
+        return 0;
     }
 
-    private void enqueue(int r, MemorySegment packet, long offset, int len) {
+    @Override
+    public MemorySegment claimed() { return slots[(int) (tail & mask)]; }
+
+    @Override
+    public void commit(int len) {
         int i = (int) (tail & mask);
-        MemorySegment.copy(packet, offset, slots[i], 0, len);
+        Impairment imp = impairment;
+        if (imp != null) {
+            Fate f = imp.fate(slots[i], 0, len);
+            if (f == Fate.DROP) return;
+            if (f == Fate.DUPLICATE && tail + 1 - head <= mask) {
+                int j = (int) ((tail + 1) & mask);
+                MemorySegment.copy(slots[i], 0, slots[j], 0, len);
+                enqueue(len);
+            }
+        }
+        enqueue(len);
+    }
+
+    /** Publishes the packet of {@code len} bytes in the slot at the tail. */
+    private void enqueue(int len) {
+        int i = (int) (tail & mask);
         length[i] = len;
-        route[i] = routes.arrivalAt(routes, r);
+        route[i] = routes.arrivalAt(routes, claimRoute);
         tail++;
     }
 

@@ -57,6 +57,9 @@ public final class MemoryLink implements Link {
     @SuppressWarnings("unused") private Thread waiter;
     /** Slots of the outbox filled but not yet published by {@link #flush}; network thread only. */
     private long pendingTail;
+    /** The outbox slot and route of the outstanding {@link #claim}; network thread only. */
+    private int claimSlot;
+    private int claimRoute;
 
     private MemoryLink(int mtu, Ring inbox, Ring outbox) {
         this.mtu = mtu;
@@ -94,16 +97,28 @@ public final class MemoryLink implements Link {
     }
 
     @Override
-    public boolean send(int route, MemorySegment packet, long offset, int length) {
+    public long claim(int route, int maxLength) {
+        if (maxLength < 0 || maxLength > mtu) {
+            throw new IllegalArgumentException("packet of " + maxLength + " bytes, MTU " + mtu);
+        }
         Ring r = outbox;
         long head = (long) HEAD.getAcquire(r);
-        if (pendingTail - head > r.mask) return false;
-        int i = (int) (pendingTail & r.mask);
-        MemorySegment.copy(packet, offset, r.slots[i], 0, length);
+        if (pendingTail - head > r.mask) return -1;
+        claimSlot = (int) (pendingTail & r.mask);
+        claimRoute = route;
+        return 0;
+    }
+
+    @Override
+    public MemorySegment claimed() { return outbox.slots[claimSlot]; }
+
+    @Override
+    public void commit(int length) {
+        Ring r = outbox;
+        int i = claimSlot;
         r.length[i] = length;
-        r.route[i] = routes.arrivalAt(peer.routes, route);
+        r.route[i] = routes.arrivalAt(peer.routes, claimRoute);
         pendingTail++;
-        return true;
     }
 
     @Override

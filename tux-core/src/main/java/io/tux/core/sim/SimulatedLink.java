@@ -22,6 +22,10 @@ public final class SimulatedLink implements Link {
     private final List<RouteEntry> routes = new ArrayList<>();
     private final Map<Object, Integer> routeByArrival = new HashMap<>();
     private boolean closed;
+    /** Where a claimed packet is assembled before {@link #commit} hands it to the network; grows with the MTU. */
+    private MemorySegment scratch = MemorySegment.ofArray(new byte[0]);
+    private int claimRoute;
+    private RouteEntry claimEntry;
 
     SimulatedLink(SimNetwork network, InetAddress address) {
         this.network = network;
@@ -39,12 +43,25 @@ public final class SimulatedLink implements Link {
     }
 
     @Override
-    public boolean send(int route, MemorySegment packet, long offset, int length) {
-        if (closed) return false;
+    public long claim(int route, int maxLength) {
+        // A packet above the MTU is claimed and then dropped by the network, which counts it (oversize).
+        if (maxLength < 0) throw new IllegalArgumentException("negative length " + maxLength);
+        if (closed) return -1;
         RouteEntry r = route >= 0 && route < routes.size() ? routes.get(route) : null;
         if (r == null) throw new IllegalArgumentException("no such route: " + route);
-        network.send(this, route, r, packet, offset, length);
-        return true;
+        if (scratch.byteSize() < maxLength) scratch = MemorySegment.ofArray(new byte[maxLength]);
+        claimRoute = route;
+        claimEntry = r;
+        return 0;
+    }
+
+    @Override
+    public MemorySegment claimed() { return scratch; }
+
+    /** Hands the claimed packet to the network, which copies it (the simulation is not a hot path). */
+    @Override
+    public void commit(int length) {
+        network.send(this, claimRoute, claimEntry, scratch, 0, length);
     }
 
     @Override

@@ -27,9 +27,10 @@ import java.util.Objects;
 /**
  * A {@link Link} over one AF_XDP socket bound to one interface queue. {@link #poll} takes received frames off
  * the RX ring, validates them with a {@link FrameParser} (IPv4 and UDP checksums included) and hands the Tux
- * packet to the sink with the route of its addresses, then recycles the frames to the fill ring; {@link #send}
- * copies the packet into a free UMEM frame behind the route's {@link FrameTemplate} headers (UDP checksum filled
- * in) and puts it on the TX ring; {@link #flush} kicks TX when the kernel asks for it and reaps the completion
+ * packet to the sink with the route of its addresses, then recycles the frames to the fill ring;
+ * {@link #claim} hands out a free UMEM frame, behind the room for the route's {@link FrameTemplate} headers, for
+ * the engine to write the Tux packet into, and {@link #commit} writes the headers (UDP checksum filled in) and
+ * puts the frame on the TX ring ({@link #send} is a claim, a copy and a commit); {@link #flush} kicks TX when the kernel asks for it and reaps the completion
  * ring. {@link #await} sleeps in ppoll(2) on the socket and an eventfd, which {@link #wakeup} writes. IPv4 only
  * for now.
  *
@@ -107,6 +108,15 @@ public final class AfXdpLink implements Link {
     /** Network thread only: frames that parsed but are not IPv4, and packets sent on closed routes. */
     private long notIpv4;
     private long sentToClosedRoute;
+    /**
+     * The outstanding claim (network thread only): its route's template (null: the route was closed, the packet
+     * goes to {@link #deadLetter} and is dropped), its UMEM frame and the segment handed out.
+     */
+    private FrameTemplate claimTemplate;
+    private long claimFrame;
+    private MemorySegment claimSegment;
+    /** Where a packet to a closed route is written, to be dropped; network thread only. */
+    private final MemorySegment deadLetter;
 
     // ---- sleeping and waking ----
     /** The eventfd that {@link #wakeup} writes; created in the constructor, closed by close. */
@@ -138,6 +148,8 @@ public final class AfXdpLink implements Link {
         this.mtu = mtu;
         this.routeSource = routeSource;
         this.parser = new FrameParser(verifyUdpChecksum);
+        this.deadLetter = MemorySegment.ofArray(new byte[mtu]);
+        this.claimSegment = deadLetter;
         this.eventFd = eventFd;
         this.pollFds = arena.allocate(16, 8);
         pollFds.set(ValueLayout.JAVA_INT, 0, socket.fd());
@@ -228,24 +240,47 @@ public final class AfXdpLink implements Link {
         return delivered;
     }
 
+    /**
+     * Takes a free UMEM frame off the free list and returns the offset, inside the UMEM, right behind the room
+     * its Ethernet/IPv4/UDP headers will take: the engine writes the Tux packet into the frame that goes out.
+     * A closed route gets the dead-letter buffer instead, and its packet is dropped (and counted) at commit.
+     */
     @Override
-    public boolean send(int route, MemorySegment packet, long offset, int length) {
-        if (length < 0 || length > mtu) {
-            throw new IllegalArgumentException("packet of " + length + " bytes, MTU " + mtu);
+    public long claim(int route, int maxLength) {
+        if (maxLength < 0 || maxLength > mtu) {
+            throw new IllegalArgumentException("packet of " + maxLength + " bytes, MTU " + mtu);
         }
         FrameTemplate template = routes.template(route);
         if (template == null) {
-            sentToClosedRoute++;
-            return true;
+            claimTemplate = null;
+            claimSegment = deadLetter;
+            return 0;
         }
         long frame = socket.txFrame();
         if (frame < 0) {
-            return false;
+            return -1;
         }
-        MemorySegment.copy(packet, offset, umem, frame + HEADERS, length);
-        template.write(umem, frame, length); // headers and UDP checksum over the payload now in place
-        socket.txSubmit(frame, HEADERS + length);
-        return true;
+        claimTemplate = template;
+        claimFrame = frame;
+        claimSegment = umem;
+        return frame + HEADERS;
+    }
+
+    @Override
+    public MemorySegment claimed() {
+        return claimSegment;
+    }
+
+    /** Writes the headers and the UDP checksum over the payload now in the frame, and puts it on the TX ring. */
+    @Override
+    public void commit(int length) {
+        FrameTemplate template = claimTemplate;
+        if (template == null) {
+            sentToClosedRoute++;
+            return;
+        }
+        template.write(umem, claimFrame, length);
+        socket.txSubmit(claimFrame, HEADERS + length);
     }
 
     @Override

@@ -62,6 +62,87 @@ class VethLinkTest {
         }
     }
 
+    /**
+     * Zero-copy send: a packet written at the offset {@link AfXdpLink#claim} returns, inside the UMEM, goes out
+     * from that very frame and arrives byte for byte (lengths 8 to the MTU); with every TX descriptor taken a
+     * claim is refused; a claim on a closed route is dropped and counted at commit without using a frame; a
+     * claim above the MTU is a caller bug.
+     */
+    @Test
+    void claimedPacketsGoOutFromTheirUmemFrameExactly() throws Exception {
+        Root.require();
+        try (Net.Veth v = Net.Veth.rootPair()) {
+            byte[] macA = v.mac(v.a());
+            byte[] macB = v.mac(v.b());
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+                InetSocketAddress a = new InetSocketAddress("10.77.204.1", 7001);
+                InetSocketAddress b = new InetSocketAddress("10.77.204.2", 7002);
+                int ra = la.openRoute(a, b);
+                int rb = lb.openRoute(b, a);
+                int[] lengths = {8, 9, 33, 1000, la.mtu() - 1, la.mtu()}; // the XDP program steers only Tux-looking packets
+                java.util.List<Packets.Received> got = new java.util.ArrayList<>();
+                for (int i = 0; i < lengths.length; i++) {
+                    byte[] p = Packets.packet(9, i, Math.max(8, lengths[i]));
+                    long at = la.claim(ra, la.mtu());
+                    org.junit.jupiter.api.Assertions.assertTrue(at >= 0);
+                    assertEquals(la.socket().umem().address(), la.claimed().address(), "the claim is in the UMEM");
+                    long frame = la.socket().frames().frameOf(at);
+                    assertEquals(io.tux.xdp.ring.UmemFrames.TX, la.socket().frames().placeOf(frame));
+                    java.lang.foreign.MemorySegment.copy(p, 0, la.claimed(), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                            at, lengths[i]);
+                    la.commit(lengths[i]);
+                }
+                la.flush();
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (got.size() < lengths.length && System.nanoTime() < deadline) {
+                    la.flush();
+                    lb.poll((r, seg, off, len) -> got.add(new Packets.Received(r, seg.asSlice(off, len)
+                            .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))), 64);
+                }
+                assertEquals(lengths.length, got.size(), "packets received");
+                for (int i = 0; i < lengths.length; i++) {
+                    byte[] want = java.util.Arrays.copyOf(Packets.packet(9, i, Math.max(8, lengths[i])), lengths[i]);
+                    assertEquals(rb, got.get(i).route());
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want, got.get(i).bytes(), "packet " + i);
+                }
+                Packets.assertAllFramesAccounted(la);
+
+                // Without a kick the kernel takes nothing off the TX ring: once every descriptor is claimed and
+                // committed, the next claim is refused.
+                int ring = io.tux.xdp.xsk.XdpSocket.Config.DEFAULT.ringSize();
+                for (int i = 0; i < ring; i++) {
+                    long at = la.claim(ra, 64);
+                    org.junit.jupiter.api.Assertions.assertTrue(at >= 0, "claim " + i);
+                    java.lang.foreign.MemorySegment.copy(Packets.packet(10, i, 64), 0, la.claimed(),
+                            java.lang.foreign.ValueLayout.JAVA_BYTE, at, 64);
+                    la.commit(64);
+                }
+                assertEquals(-1, la.claim(ra, 64));
+                int received = 0;
+                deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                int[] count = {0};
+                while (count[0] < ring && System.nanoTime() < deadline) {
+                    la.flush();
+                    lb.poll((r, seg, off, len) -> count[0]++, 64);
+                }
+                assertEquals(ring, count[0], "every claimed packet arrived once the ring was kicked");
+                Packets.assertAllFramesAccounted(la);
+
+                // A route closed before the claim: the packet goes nowhere, no frame is used, it is counted.
+                la.closeRoute(ra);
+                int freeBefore = la.socket().frames().count(io.tux.xdp.ring.UmemFrames.FREE);
+                long at = la.claim(ra, 100);
+                org.junit.jupiter.api.Assertions.assertTrue(at >= 0);
+                la.claimed().asSlice(at, 100).fill((byte) 1);
+                la.commit(100);
+                assertEquals(1, la.sentToClosedRoute());
+                assertEquals(freeBefore, la.socket().frames().count(io.tux.xdp.ring.UmemFrames.FREE));
+                assertThrows(IllegalArgumentException.class, () -> la.claim(rb, la.mtu() + 1));
+            }
+        }
+    }
+
     /** Sink that only sums what it sees: allocates nothing. */
     private static final class CountingSink implements io.tux.core.link.PacketSink {
         long packets;

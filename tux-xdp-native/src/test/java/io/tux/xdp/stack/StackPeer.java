@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code pong}: sends every 64 bytes it reads straight back, until the end of stream; prints {@code DONE};</li>
  *   <li>{@code hold}: waits for {@code exit} on stdin.</li>
  * </ul>
+ * After the transfer each end prints {@code CPU ...} (its CPU time since the connection was established, and its
+ * network thread's schedstat). {@code -Dtux.stack.window=N} and {@code -Dtux.stack.buffer=BYTES} change the
+ * window (512) and the ring sizes (4 MiB).
  * Any other failure prints {@code CRASH <exception>} and exits 4. Everything is bounded (10 minutes at most).
  */
 public final class StackPeer {
@@ -49,7 +52,8 @@ public final class StackPeer {
         long bytes = Long.parseLong(args[5]);
         long budget = Long.parseLong(args[6]);
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        EngineConfig config = EngineConfig.DEFAULT.withWindow(512).withBuffers(1 << 22, 1 << 22)
+        EngineConfig config = EngineConfig.DEFAULT.withWindow(Integer.getInteger("tux.stack.window", 512))
+                .withBuffers(Integer.getInteger("tux.stack.buffer", 1 << 22), Integer.getInteger("tux.stack.buffer", 1 << 22))
                 .withHandshakeTimeoutNanos(TimeUnit.SECONDS.toNanos(60));
         int code = 0;
         try (AfXdpStack stack = new AfXdpStack(config, budget, new AfXdpStack.Options(null, XdpSocket.Config.DEFAULT,
@@ -75,6 +79,7 @@ public final class StackPeer {
                 System.out.println("CRASH handshake ended " + s);
                 System.exit(4);
             }
+            cpuAtStart = cpuNanos();
             System.out.println("ESTABLISHED " + mode);
             System.out.flush();
             Pattern pattern = new Pattern(0x7E57L);
@@ -85,26 +90,32 @@ public final class StackPeer {
                     long n = pump.send(c, pattern, bytes, deadline);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "SENT %d %.1f%n", n, n / 1e6 / secs);
+                    System.out.println(cpu());
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
-                    System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + r.eof() + " " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "recv" -> {
                     StreamPump.Received r = pump.receive(c, pattern, deadline);
                     System.out.printf(Locale.ROOT, "RESULT bytes=%d mismatch=%d eof=%s mbps=%.1f%n", r.bytes(),
                             r.firstMismatch(), r.eof(), r.mbps());
+                    System.out.println(cpu());
                     System.out.flush();
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "ping" -> {
                     waitFor(stdin, "go");
                     System.out.println(ping(c, (int) bytes, Math.min(deadline, StreamPump.deadlineIn(240)), pump));
                     c.shutdownOutput();
                     pump.receive(c, pattern, deadline);
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "pong" -> {
                     pong(c, deadline, pump);
-                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters());
+                    System.out.println("DONE " + finish(c, pump) + " " + stack.engine(ifname, 0).counters() + " "
+                            + socketStats(stack, ifname));
                 }
                 case "hold" -> waitFor(stdin, "exit");
                 default -> throw new IllegalArgumentException("role " + role);
@@ -118,6 +129,65 @@ public final class StackPeer {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * {@code CPU process_ms=<this JVM's CPU time> network_ms=<the network threads' CPU time>} (user and system
+     * time, since the connection was established): a figure per byte that does not depend on how busy the machine was.
+     */
+    private static String cpu() {
+        long[] now = cpuNanos();
+        return String.format(Locale.ROOT, "CPU process_ms=%d network_ms=%d%s", (now[0] - cpuAtStart[0]) / 1_000_000,
+                (now[1] - cpuAtStart[1]) / 1_000_000, schedstat());
+    }
+
+    /** Process and network-thread CPU time when the connection was established (main thread only). */
+    private static long[] cpuAtStart = new long[2];
+
+    /** This JVM's CPU time and its network threads' (ns). */
+    private static long[] cpuNanos() {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long network = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("tux-xdp-")) {
+                network += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return new long[] {os.getProcessCpuTime(), network};
+    }
+
+    /**
+     * For the network and main threads, from /proc/self/task/(tid)/schedstat: ms on a CPU, ms waiting runnable
+     * for a CPU, and how many times each was switched in (empty where /proc says nothing).
+     */
+    private static String schedstat() {
+        StringBuilder out = new StringBuilder();
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : tasks.toList()) {
+                String comm = java.nio.file.Files.readString(t.resolve("comm")).trim();
+                if (comm.startsWith("tux-xdp-") || comm.equals("main")) {
+                    String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ");
+                    out.append(String.format(Locale.ROOT, " %s:run_ms=%d,wait_ms=%d,slices=%s", comm,
+                            Long.parseLong(f[0]) / 1_000_000, Long.parseLong(f[1]) / 1_000_000, f[2]));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            out.append(" schedstat:").append(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * The AF_XDP socket's kicks and the kernel's drop counters: {@code xsk tx_kicks=.. rx_kicks=.. kick_errors=..
+     * kernel=[rx_dropped, rx_invalid, tx_invalid, rx_ring_full, fill_empty, tx_empty]}. Read after the network
+     * thread went quiet (the counters are its own), so only indicative.
+     */
+    private static String socketStats(AfXdpStack stack, String ifname) {
+        XdpSocket s = stack.link(ifname, 0).socket();
+        return "xsk tx_kicks=" + s.txKicks() + " rx_kicks=" + s.rxKicks() + " kick_errors=" + s.kickErrors()
+                + " kernel=" + Arrays.toString(s.statistics());
     }
 
     /**
