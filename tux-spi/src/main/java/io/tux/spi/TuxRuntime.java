@@ -87,6 +87,10 @@ final class TuxRuntime {
         if (s != null || cause != null) {
             return s;
         }
+        // The MBean is otherwise registered when the first connection's outcome is counted, which for a Tux
+        // connection happens on a network thread: the platform MBean server's start-up (tens of ms, JFR) would stall
+        // every connection of that thread. Register it here, once, on the application's thread.
+        ensureMBean();
         synchronized (this) {
             if (stack == null && stackFailure == null) {
                 try {
