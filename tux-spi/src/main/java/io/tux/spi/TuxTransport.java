@@ -459,6 +459,12 @@ final class TuxTransport implements Transport, ConnectionListener {
             dst.limit(limit);
         }
         if (n <= 0) return n;
+        if (x < 0 && closed) {
+            // Closed while this read was in progress: the close may have dropped the Tux connection's buffer and
+            // with it X, so these bytes may be the nudge and cannot be told from application bytes. The JDK's
+            // answer for a read that another thread's close ended.
+            throw new java.nio.channels.AsynchronousCloseException();
+        }
         if (x < 0) {
             learnX(); // the nudge is sent only after X was acknowledged: if it came, X is here now
             if (x >= 0 && tcpRead + n > x) {
