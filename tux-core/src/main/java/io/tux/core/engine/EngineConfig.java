@@ -25,7 +25,7 @@ public record EngineConfig(int window, int sendBufferBytes, int receiveBufferByt
                            long handshakeTimeoutNanos, long lingerNanos, int rxBatch) {
 
     public static final EngineConfig DEFAULT = new EngineConfig(256, 1 << 18, 1 << 18,
-            TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1), 15,
+            TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1), 15,
             TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(200), 64);
 
     public EngineConfig {

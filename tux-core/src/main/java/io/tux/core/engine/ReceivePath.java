@@ -60,7 +60,7 @@ final class ReceivePath {
     long ackPendingSince;
 
     /** How long a pure ACK may wait for data to ride on (delayed acknowledgment). */
-    static final long ACK_DELAY_NANOS = 50_000;
+    static final long ACK_DELAY_NANOS = 500_000;
 
     /** Written by the network thread (volatile) after the last byte before the FIN was published; read by readers. */
     volatile boolean eof;
