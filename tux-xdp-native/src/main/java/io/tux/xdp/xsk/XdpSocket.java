@@ -182,7 +182,7 @@ public final class XdpSocket implements AutoCloseable {
                 }
                 throw XdpUnavailableException.of("bind(AF_XDP " + ifname + " queue " + queue + ")", errno);
             }
-            program = XdpProgram.acquire(ifindex, forcedMode);
+            program = XdpProgram.acquire(ifindex, forcedMode != null ? forcedMode : XdpProgram.preferredMode(ifname));
             program.registerSocket(queue, fd);
             XdpSocket s = new XdpSocket(ifname, ifindex, queue, fd, config, umem, maps, layouts, program);
             s.prefill();

@@ -46,7 +46,7 @@ class KernelTrafficTest {
         try (Net.Veth v = Net.Veth.toNamespace(prefix);
                 // Verification of UDP checksums off: the Tux-shaped datagram below is built by the peer's kernel,
                 // and veth carries kernel UDP with an unfinished (CHECKSUM_PARTIAL) checksum.
-                AfXdpLink link = AfXdpLink.open(v.a(), 0, AfXdpLink.Options.DEFAULT.withVerifyUdpChecksum(false))) {
+                AfXdpLink link = AfXdpLink.open(v.a(), 0, AfXdpLink.Options.DEFAULT.withVerifyUdpChecksum(false).withForcedMode(XdpProgram.Mode.NATIVE))) {
             assertEquals(XdpProgram.Mode.NATIVE, link.socket().mode());
             assertEquals(XdpProgram.PROGRAM_NAME, XdpProgram.attachedProgramName(link.socket().ifindex()));
 

@@ -28,8 +28,8 @@ class VethLinkTest {
             byte[] macB = v.mac(v.b());
             int ifA;
             int ifB;
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB).withForcedMode(XdpProgram.Mode.NATIVE));
+                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA).withForcedMode(XdpProgram.Mode.NATIVE))) {
                 ifA = la.socket().ifindex();
                 ifB = lb.socket().ifindex();
                 assertEquals(XdpProgram.Mode.NATIVE, la.socket().mode(), "veth has driver XDP");

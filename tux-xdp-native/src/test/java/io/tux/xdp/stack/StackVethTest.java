@@ -46,8 +46,8 @@ class StackVethTest {
                             Long.toString(total), budget);
                     ChildJvm sender = ChildJvm.startTuned(bed.nsA(), jvm, StackPeer.class, "send", a, "5000", b, "5001",
                             Long.toString(total), budget)) {
-                assertEquals("ESTABLISHED NATIVE", sender.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH"));
-                assertEquals("ESTABLISHED NATIVE", receiver.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH"));
+                assertEquals("ESTABLISHED GENERIC", sender.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH"));
+                assertEquals("ESTABLISHED GENERIC", receiver.awaitAnyLine(120, "ESTABLISHED", "UNAVAILABLE", "CRASH"));
                 assertTrue(bed.execIn(bed.nsA(), "ip", "-o", "link", "show", "dev", bed.ifaceA()).contains(" xdp"));
                 assertTrue(bed.execIn(bed.nsB(), "ip", "-o", "link", "show", "dev", bed.ifaceB()).contains(" xdp"));
 
