@@ -132,7 +132,7 @@ public final class Connection {
         if (n > 0) {
             // Nothing in flight: send at once from this thread (no hand-off). Otherwise the bytes join what is in
             // flight and go with the next iteration of whoever drives (Nagle's idea, without its wait).
-            if (idle) engine.kick();
+            if (idle) engine.kick(this);
             else engine.wakeup();
         }
         return n;
@@ -240,7 +240,7 @@ public final class Connection {
         r.writeInt(p, len);
         r.write(p + 4, message, len);
         r.publish(p + 4 + len);
-        if (idle) engine.kick(); // as in write(ByteBuffer)
+        if (idle) engine.kick(this); // as in write(ByteBuffer)
         else engine.wakeup();
         return true;
     }

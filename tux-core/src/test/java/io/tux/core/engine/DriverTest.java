@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The driver token: application threads run the engine loop themselves ({@link Engine#drive()},
- * {@link Engine#kick()}), one at a time, without a network thread or beside one.
+ * {@link Engine#kick(Connection)}), one at a time, without a network thread or beside one.
  */
 class DriverTest {
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -44,12 +44,15 @@ class DriverTest {
         Connection[] cs = connect(a, b, links, null);
         drain(a, b, cs[0]);
         long sentBefore = a.counters().get(Counter.DATA_PACKETS_SENT);
+        long iterationsBefore = a.counters().get(Counter.LOOP_ITERATIONS);
 
         Pattern pattern = new Pattern(7);
         assertEquals(100, cs[0].write(pattern.slice(0, 100)));
 
-        // No drive() by the test between the write and this check: the write itself sent the packet.
+        // No drive() by the test between the write and this check: the write itself sent the packet, by servicing
+        // that one connection (no whole loop iteration).
         assertEquals(sentBefore + 1, a.counters().get(Counter.DATA_PACKETS_SENT));
+        assertEquals(iterationsBefore, a.counters().get(Counter.LOOP_ITERATIONS));
         ByteBuffer got = ByteBuffer.allocate(100);
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (got.hasRemaining()) {
