@@ -424,7 +424,10 @@ final class TuxTransport implements Transport, ConnectionListener {
                     completed = true;
                     throw new SocketException("Connection reset");
                 }
-                if (c.readableBytes() == 0 && c.isReadable() && !s.isTerminal()) {
+                // The end first, then the bytes: the engine publishes the end after the stream's last byte, so this
+                // order never misses an X that arrived together with the end (the other order did, when another
+                // thread delivered X, the data and the FIN in one iteration between the two reads).
+                if (c.inputEnded() && c.readableBytes() == 0 && !s.isTerminal()) {
                     completed = true;
                     return -1; // the peer's Tux stream ended without X: it never cut over; TCP's end is the end
                 }
