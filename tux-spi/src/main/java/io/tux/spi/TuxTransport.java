@@ -237,6 +237,18 @@ final class TuxTransport implements Transport, ConnectionListener {
         readLock.lock();
         try {
             receiveTaskPending = false;
+            advanceReceive();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Under readLock: moves the receive side to Tux if X arrived and the TCP bytes before it were read, and then
+     * takes the nudge if it is there. A failure is left for the next read to report.
+     */
+    private void advanceReceive() {
+        try {
             if (!receiveOnTux && !closed) {
                 learnX();
                 if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
@@ -244,8 +256,6 @@ final class TuxTransport implements Transport, ConnectionListener {
             if (receiveOnTux) consumeNudgeIfThere();
         } catch (IOException e) {
             // reported by the next read
-        } finally {
-            readLock.unlock();
         }
     }
 
@@ -569,10 +579,10 @@ final class TuxTransport implements Transport, ConnectionListener {
      */
     private boolean spinFor(Connection c, boolean read) {
         long budget = rt.config.pollBudgetMicros() * 1000L;
-        if (budget == 0 || ready(c, read)) return ready(c, read);
+        boolean ready = ready(c, read);
+        if (budget == 0 || ready) return ready;
         io.tux.core.engine.Engine engine = c.engine();
         long end = System.nanoTime() + budget;
-        boolean ready = false;
         int spins = 0;
         engine.beginPolling();
         try {
@@ -770,13 +780,7 @@ final class TuxTransport implements Transport, ConnectionListener {
         Connection c = conn;
         if (c == null || closed || c.readableBytes() < 8 || !readLock.tryLock()) return;
         try {
-            if (!receiveOnTux) {
-                learnX();
-                if (x >= 0 && tcpRead >= x && !tcpEnded) moveReceiveToTux();
-            }
-            if (receiveOnTux) consumeNudgeIfThere();
-        } catch (IOException e) {
-            // reported by the next read
+            advanceReceive();
         } finally {
             readLock.unlock();
         }
