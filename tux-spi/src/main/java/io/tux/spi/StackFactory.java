@@ -5,6 +5,7 @@ import io.tux.core.stack.LoopbackStack;
 import io.tux.core.stack.TuxStack;
 import io.tux.core.stack.TuxUnavailableException;
 import io.tux.xdp.stack.AfXdpStack;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Makes the {@link TuxStack} that {@code tux.stack} asks for, and says beforehand whether it can run here. */
@@ -38,8 +39,18 @@ final class StackFactory {
         long budget = TimeUnit.MICROSECONDS.toNanos(config.pollBudgetMicros());
         return switch (config.stack()) {
             case LOOPBACK -> new LoopbackStack(engine, budget, config.engineThreads());
-            case XDP -> new AfXdpStack(engine, budget,
-                    AfXdpStack.Options.DEFAULT.withInterfaces(config.interfaces()));
+            case XDP -> new AfXdpStack(engine, budget, AfXdpStack.Options.DEFAULT
+                    .withInterfaces(config.interfaces()).withIdleClose(idleClose(config.linkIdleMillis())));
+        };
+    }
+
+    /** {@code tux.linkIdleMillis} as the AF_XDP stack's option. */
+    static AfXdpStack.IdleClose idleClose(int millis) {
+        return switch (millis) {
+            case TuxConfig.LINK_IDLE_AUTO -> new AfXdpStack.IdleClose(
+                    Duration.ofMillis(TuxConfig.LINK_IDLE_AUTO_GENERIC_MILLIS), null);
+            case TuxConfig.LINK_IDLE_NEVER -> AfXdpStack.IdleClose.NEVER;
+            default -> AfXdpStack.IdleClose.after(Duration.ofMillis(millis));
         };
     }
 

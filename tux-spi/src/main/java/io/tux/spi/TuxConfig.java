@@ -22,6 +22,11 @@ import java.util.function.Function;
  *       remembered.</td></tr>
  *   <tr><td>{@code tux.interfaces}</td><td>{@code auto} | comma-separated interface names</td><td>{@code auto}</td>
  *       <td>network interfaces Tux may attach AF_XDP sockets to; {@code auto}: the one the route chooses.</td></tr>
+ *   <tr><td>{@code tux.linkIdleMillis}</td><td>{@code auto} | {@code never} | 0 to 2147483647</td><td>{@code auto}</td>
+ *       <td>how long an interface's AF_XDP link (socket, UMEM, network thread, and with the last one the XDP
+ *       program) stays set up after its last connection went, e.g. when the peer does not run Tux; then it is
+ *       closed and the interface carries no program until the next connection. {@code auto}: 2000 for programs
+ *       in generic mode, {@code never} in driver mode (some NICs reconfigure their queues on attach and detach).</td></tr>
  *   <tr><td>{@code tux.engineThreads}</td><td>1 to 64</td><td>1</td><td>network threads of the loopback stack (the xdp stack runs one per interface queue; see CONFIG.md).</td></tr>
  *   <tr><td>{@code tux.pollBudgetMicros}</td><td>0 to 1000000</td><td>50</td>
  *       <td>how long a selecting thread polls Tux connections (yielding between polls) before it sleeps in the
@@ -51,6 +56,13 @@ public final class TuxConfig {
     public static final String HANDSHAKE_TIMEOUT_MILLIS = "tux.handshakeTimeoutMillis";
     public static final String PEER_CACHE_MILLIS = "tux.peerCacheMillis";
     public static final String INTERFACES = "tux.interfaces";
+    public static final String LINK_IDLE_MILLIS = "tux.linkIdleMillis";
+    /** {@link #linkIdleMillis()} for {@code auto}. */
+    public static final int LINK_IDLE_AUTO = -2;
+    /** {@link #linkIdleMillis()} for {@code never}. */
+    public static final int LINK_IDLE_NEVER = -1;
+    /** What {@code auto} means for a program in generic mode. */
+    public static final int LINK_IDLE_AUTO_GENERIC_MILLIS = 2000;
     public static final String ENGINE_THREADS = "tux.engineThreads";
     public static final String POLL_BUDGET_MICROS = "tux.pollBudgetMicros";
     public static final String LOG = "tux.log";
@@ -59,13 +71,14 @@ public final class TuxConfig {
 
     /** Every property this class reads, in the order of the table. */
     public static final List<String> PROPERTIES = List.of(ENABLED, HANDSHAKE_TIMEOUT_MILLIS, PEER_CACHE_MILLIS,
-            INTERFACES,
+            INTERFACES, LINK_IDLE_MILLIS,
             ENGINE_THREADS, POLL_BUDGET_MICROS, LOG, SUMMARY_AT_EXIT);
 
     private final boolean enabled;
     private final int handshakeTimeoutMillis;
     private final int peerCacheMillis;
     private final List<String> interfaces;
+    private final int linkIdleMillis;
     private final int engineThreads;
     private final int pollBudgetMicros;
     private final LogLevel log;
@@ -87,6 +100,7 @@ public final class TuxConfig {
         handshakeTimeoutMillis = integer(lookup, HANDSHAKE_TIMEOUT_MILLIS, 1, Integer.MAX_VALUE, 1000, errors);
         peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 10_000, errors);
         interfaces = interfaces(lookup, errors);
+        linkIdleMillis = linkIdle(lookup, errors);
         engineThreads = integer(lookup, ENGINE_THREADS, 1, 64, 1, errors);
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);
         log = logLevel(lookup, errors);
@@ -122,6 +136,11 @@ public final class TuxConfig {
     /** The interface names of {@code tux.interfaces}; empty for {@code auto}. */
     public List<String> interfaces() {
         return interfaces;
+    }
+
+    /** Milliseconds, or {@link #LINK_IDLE_AUTO} or {@link #LINK_IDLE_NEVER}. */
+    public int linkIdleMillis() {
+        return linkIdleMillis;
     }
 
     public int engineThreads() {
@@ -210,6 +229,34 @@ public final class TuxConfig {
         return List.copyOf(names);
     }
 
+    private static int linkIdle(Function<String, String> lookup, List<String> errors) {
+        String raw = lookup.apply(LINK_IDLE_MILLIS);
+        if (raw == null) {
+            return LINK_IDLE_AUTO;
+        }
+        String v = raw.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("auto")) {
+            return LINK_IDLE_AUTO;
+        }
+        if (v.equals("never")) {
+            return LINK_IDLE_NEVER;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        errors.add(invalid(LINK_IDLE_MILLIS, raw, "auto, never or an integer from 0 to 2147483647"));
+        return LINK_IDLE_AUTO;
+    }
+
+    private static String linkIdleText(int millis) {
+        return millis == LINK_IDLE_AUTO ? "auto" : millis == LINK_IDLE_NEVER ? "never" : Integer.toString(millis);
+    }
+
     private static boolean validInterfaceName(String n) {
         if (n.isEmpty() || n.length() > 15) {
             return false;
@@ -262,6 +309,7 @@ public final class TuxConfig {
         return ENABLED + "=" + enabled + ", " + HANDSHAKE_TIMEOUT_MILLIS + "=" + handshakeTimeoutMillis + ", "
                 + PEER_CACHE_MILLIS + "=" + peerCacheMillis + ", "
                 + INTERFACES + "=" + (interfaces.isEmpty() ? "auto" : String.join(",", interfaces)) + ", "
+                + LINK_IDLE_MILLIS + "=" + linkIdleText(linkIdleMillis) + ", "
                 + ENGINE_THREADS + "=" + engineThreads + ", " + POLL_BUDGET_MICROS + "=" + pollBudgetMicros + ", "
                 + LOG + "=" + log.name().toLowerCase(Locale.ROOT) + ", " + SUMMARY_AT_EXIT + "=" + summaryAtExit
                 + ", " + STACK + "=" + stack.name().toLowerCase(Locale.ROOT);

@@ -19,13 +19,15 @@ class TuxConfigTest {
         assertEquals(1000, c.handshakeTimeoutMillis());
         assertEquals(10_000, c.peerCacheMillis());
         assertEquals(List.of(), c.interfaces());
+        assertEquals(TuxConfig.LINK_IDLE_AUTO, c.linkIdleMillis());
         assertEquals(1, c.engineThreads());
         assertEquals(50, c.pollBudgetMicros());
         assertEquals(TuxConfig.LogLevel.INFO, c.log());
         assertFalse(c.summaryAtExit());
         assertEquals(List.of(), c.problems());
         assertNull(c.problemText());
-        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.engineThreads=1, "
+        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.linkIdleMillis=auto, "
+                + "tux.engineThreads=1, "
                 + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false, tux.stack=xdp", c.toString());
     }
 
@@ -36,6 +38,7 @@ class TuxConfigTest {
                 "tux.handshakeTimeoutMillis", "250",
                 "tux.peerCacheMillis", "0",
                 "tux.interfaces", "veth0, eth1",
+                "tux.linkIdleMillis", " 250 ",
                 "tux.engineThreads", "64",
                 "tux.pollBudgetMicros", "0",
                 "tux.log", "Debug",
@@ -45,11 +48,17 @@ class TuxConfigTest {
         assertEquals(250, c.handshakeTimeoutMillis());
         assertEquals(0, c.peerCacheMillis());
         assertEquals(List.of("veth0", "eth1"), c.interfaces());
+        assertEquals(250, c.linkIdleMillis());
         assertEquals(64, c.engineThreads());
         assertEquals(0, c.pollBudgetMicros());
         assertEquals(TuxConfig.LogLevel.DEBUG, c.log());
         assertTrue(c.summaryAtExit());
         assertEquals(List.of(), TuxConfig.of(Map.of("tux.interfaces", "AUTO")).interfaces());
+        assertEquals(TuxConfig.LINK_IDLE_NEVER, TuxConfig.of(Map.of("tux.linkIdleMillis", "Never")).linkIdleMillis());
+        assertEquals(TuxConfig.LINK_IDLE_AUTO, TuxConfig.of(Map.of("tux.linkIdleMillis", "auto")).linkIdleMillis());
+        assertEquals(0, TuxConfig.of(Map.of("tux.linkIdleMillis", "0")).linkIdleMillis());
+        assertEquals("tux.linkIdleMillis=never", TuxConfig.of(Map.of("tux.linkIdleMillis", "never")).toString()
+                .replaceAll(".*(tux.linkIdleMillis=[a-z0-9]+).*", "$1"));
         assertEquals(1_000_000, TuxConfig.of(Map.of("tux.pollBudgetMicros", "1000000")).pollBudgetMicros());
         assertEquals(Integer.MAX_VALUE,
                 TuxConfig.of(Map.of("tux.handshakeTimeoutMillis", "2147483647")).handshakeTimeoutMillis());
@@ -79,6 +88,10 @@ class TuxConfigTest {
                 onlyProblem("tux.interfaces", "eth0,,eth1"));
         assertEquals("Invalid value \"a/b\" for system property tux.interfaces: expected auto or a comma-separated "
                 + "list of interface names (1 to 15 characters, no spaces or '/')", onlyProblem("tux.interfaces", "a/b"));
+        assertEquals("Invalid value \"-1\" for system property tux.linkIdleMillis: expected auto, never or an "
+                + "integer from 0 to 2147483647", onlyProblem("tux.linkIdleMillis", "-1"));
+        assertEquals("Invalid value \"2s\" for system property tux.linkIdleMillis: expected auto, never or an "
+                + "integer from 0 to 2147483647", onlyProblem("tux.linkIdleMillis", "2s"));
         assertEquals("Invalid value \"0\" for system property tux.engineThreads: expected an integer from 1 to 64",
                 onlyProblem("tux.engineThreads", "0"));
         assertEquals("Invalid value \"65\" for system property tux.engineThreads: expected an integer from 1 to 64",
@@ -115,8 +128,20 @@ class TuxConfigTest {
     }
 
     @Test
+    void linkIdleMillisBecomesTheStacksIdleClose() {
+        io.tux.xdp.stack.AfXdpStack.IdleClose auto = StackFactory.idleClose(TuxConfig.LINK_IDLE_AUTO);
+        assertEquals(java.time.Duration.ofMillis(2000), auto.generic());
+        assertNull(auto.nativeMode(), "auto never detaches a driver-mode program");
+        assertEquals(io.tux.xdp.stack.AfXdpStack.IdleClose.NEVER, StackFactory.idleClose(TuxConfig.LINK_IDLE_NEVER));
+        assertEquals(new io.tux.xdp.stack.AfXdpStack.IdleClose(java.time.Duration.ofMillis(250),
+                java.time.Duration.ofMillis(250)), StackFactory.idleClose(250));
+        assertEquals(java.time.Duration.ZERO, StackFactory.idleClose(0).nativeMode());
+    }
+
+    @Test
     void propertiesListMatchesTheDocumentedTable() throws Exception {
-        assertEquals(List.of("tux.enabled", "tux.handshakeTimeoutMillis", "tux.peerCacheMillis", "tux.interfaces", "tux.engineThreads",
+        assertEquals(List.of("tux.enabled", "tux.handshakeTimeoutMillis", "tux.peerCacheMillis", "tux.interfaces",
+                "tux.linkIdleMillis", "tux.engineThreads",
                 "tux.pollBudgetMicros", "tux.log", "tux.summaryAtExit"), TuxConfig.PROPERTIES);
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("CONFIG.md"));
         for (String p : TuxConfig.PROPERTIES) {

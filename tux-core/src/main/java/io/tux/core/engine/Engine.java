@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * transmit memory ({@link Link#claim}); only the rare handshake goes through a scratch buffer.
  */
 public final class Engine implements PacketSink {
+    /** The driver token's value once {@link #retire} took the loop for good. */
+    private static final int RETIRED = 2;
     private static final VarHandle SLEEPING;
     private static final VarHandle DRIVER;
     private static final VarHandle POLLERS;
@@ -104,9 +106,10 @@ public final class Engine implements PacketSink {
     /** Written once by the network thread when it starts (volatile), read by threads that wake it. */
     private volatile Thread networkThread;
     /**
-     * 0: nobody runs the loop; 1: a thread is inside {@link #drive()} (or {@link #idle}). Taken by CAS (a volatile
-     * read-modify-write: acquire) by any thread, given back by the same thread with a release store: everything a
-     * driver wrote to the loop's state happens-before the next driver reads it.
+     * 0: nobody runs the loop; 1: a thread is inside {@link #drive()} (or {@link #idle}); {@link #RETIRED}: taken
+     * for good by {@link #retire()}. Taken by CAS (a volatile read-modify-write: acquire) by any thread, given back
+     * by the same thread with a release store: everything a driver wrote to the loop's state happens-before the
+     * next driver reads it.
      */
     @SuppressWarnings("unused")
     private volatile int driver;
@@ -247,6 +250,31 @@ public final class Engine implements PacketSink {
         }
         droveElsewhere(work);
         return work;
+    }
+
+    /**
+     * Takes the loop away for good, so that its link can be closed under it: waits (at most {@code maxNanos}) until
+     * no thread runs the loop, then keeps the driver token; from then on {@link #drive()} returns -1, {@link #kick}
+     * only wakes, {@link #idle} sleeps without looking at the link. The caller stops the network thread first;
+     * application threads that still hold a connection of this engine may call in at any time and never touch
+     * the link again. Any thread.
+     *
+     * @return true if the loop is retired (also when it was already), false if a driver did not let go in time
+     */
+    public boolean retire(long maxNanos) {
+        long start = System.nanoTime();
+        for (int turn = 1; ; turn++) {
+            int d = (int) DRIVER.getVolatile(this);
+            if (d == RETIRED) return true;
+            if (d == 0 && DRIVER.compareAndSet(this, 0, RETIRED)) return true;
+            if (System.nanoTime() - start > maxNanos) return false;
+            SpinPause.pause(turn);
+        }
+    }
+
+    /** Whether {@link #retire} took the loop away. */
+    public boolean retired() {
+        return (int) DRIVER.getVolatile(this) == RETIRED;
     }
 
     /** After another thread than the network thread drove: make sure the network thread sees timers it armed. */

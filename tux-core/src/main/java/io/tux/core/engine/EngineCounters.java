@@ -30,6 +30,15 @@ public final class EngineCounters {
 
     public long get(Counter c) { return values.get(c.ordinal()); }
 
+    /**
+     * Adds every counter of {@code other} to this one: for totals kept outside a network thread (an engine that
+     * was closed). This instance must have one writer at a time (the caller's lock orders them); {@code other} is
+     * read with volatile loads, as any reader does.
+     */
+    public void addAll(EngineCounters other) {
+        for (int i = 0; i < values.length(); i++) add(i, other.values.get(i));
+    }
+
     public long dropped(DropReason r) { return values.get(DROPS + r.ordinal()); }
 
     /** Every drop, whatever its reason. */

@@ -154,6 +154,52 @@ class DriverTest {
     }
 
     /** Runs both engines until the connection has nothing in flight. */
+    /**
+     * A retired engine's loop is nobody's any more: drive returns -1, a write's kick sends nothing, and retire
+     * waits for a thread inside the loop to leave it (here: it cannot take the token while another holds it).
+     */
+    @Test
+    void aRetiredEngineIsNeverDrivenAgain() throws Exception {
+        MemoryLink[] links = MemoryLink.pair(1472, 64);
+        Engine a = new Engine(links[0], EngineConfig.DEFAULT);
+        Engine b = new Engine(links[1], EngineConfig.DEFAULT);
+        Connection[] cs = connect(a, b, links, null);
+        drain(a, b, cs[0]);
+        assertFalse(a.retired());
+        assertTrue(a.retire(0));
+        assertTrue(a.retired());
+        assertTrue(a.retire(0), "idempotent");
+        long iterations = a.counters().get(Counter.LOOP_ITERATIONS);
+        long sent = a.counters().get(Counter.PACKETS_SENT);
+        assertEquals(-1, a.drive());
+        assertEquals(0, a.doWork());
+        assertEquals(100, cs[0].write(new Pattern(3).slice(0, 100)), "the ring still takes the bytes");
+        assertEquals(iterations, a.counters().get(Counter.LOOP_ITERATIONS), "no loop ran");
+        assertEquals(sent, a.counters().get(Counter.PACKETS_SENT), "nothing reached the link");
+
+        // A thread inside the loop keeps retire waiting: a listener that runs inside b's loop tries to retire b.
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger retiredFromInside = new AtomicInteger(-1);
+        Engine[] holder = new Engine[1];
+        MemoryLink[] links2 = MemoryLink.pair(1472, 64);
+        Engine c = new Engine(links2[0], EngineConfig.DEFAULT);
+        Engine d = new Engine(links2[1], EngineConfig.DEFAULT);
+        holder[0] = c;
+        ConnectionListener tryRetire = new ConnectionListener() {
+            @Override
+            public void onStateChanged(Connection conn, ConnectionState state) {
+                if (state == ConnectionState.ESTABLISHED && inside.getAndIncrement() == 0) {
+                    retiredFromInside.set(holder[0].retire(TimeUnit.MILLISECONDS.toNanos(1)) ? 1 : 0);
+                }
+            }
+        };
+        connect(c, d, links2, tryRetire);
+        assertEquals(1, inside.get());
+        assertEquals(0, retiredFromInside.get(), "retire gave up: the loop was held by the listener's thread");
+        assertFalse(c.retired());
+        assertTrue(c.retire(0), "free once the loop returned");
+    }
+
     private static void drain(Engine a, Engine b, Connection c) {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         for (int i = 0; i < 10 || !c.isFlushed(); i++) {

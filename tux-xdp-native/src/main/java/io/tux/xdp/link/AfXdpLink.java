@@ -1,5 +1,6 @@
 package io.tux.xdp.link;
 
+import io.tux.core.engine.SpinPause;
 import io.tux.core.link.Link;
 import io.tux.core.link.PacketSink;
 import io.tux.xdp.ffi.LibC;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link Link} over one AF_XDP socket bound to one interface queue. {@link #poll} takes received frames off
@@ -141,6 +143,13 @@ public final class AfXdpLink implements Link {
      * eventfd any more. close runs only after the network thread stopped, so only wakeups race with it.
      */
     private volatile boolean closed;
+    /**
+     * Threads inside {@link #wakeup} now: each adds itself (atomic, a full fence) before it reads {@link #closed}
+     * and removes itself after its write. close sets closed, then waits for 0 before it closes the eventfd (Dekker:
+     * a waker that read false was counted before close looked), so no write ever reaches a closed descriptor, or
+     * one the process reused for something else since.
+     */
+    private final AtomicInteger wakers = new AtomicInteger();
 
     private AfXdpLink(XdpSocket socket, int mtu, RouteSource routeSource, boolean verifyUdpChecksum, int eventFd) {
         this.socket = socket;
@@ -320,8 +329,13 @@ public final class AfXdpLink implements Link {
     /** Ends an {@link #await} early by writing the eventfd. Any thread; a no-op once the link is closed. */
     @Override
     public void wakeup(Thread networkThread) {
-        if (!closed) {
-            LibC.write(eventFd, one, 8);
+        wakers.getAndIncrement();
+        try {
+            if (!closed) {
+                LibC.write(eventFd, one, 8);
+            }
+        } finally {
+            wakers.getAndDecrement();
         }
     }
 
@@ -411,6 +425,9 @@ public final class AfXdpLink implements Link {
                 }
             }
             routes = RouteTable.EMPTY;
+        }
+        for (int turn = 1; wakers.get() != 0; turn++) {
+            SpinPause.pause(turn); // a wakeup is one non-blocking write(2): microseconds
         }
         LibC.close(eventFd);
         socket.close();

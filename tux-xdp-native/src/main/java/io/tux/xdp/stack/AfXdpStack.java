@@ -4,6 +4,7 @@ import io.tux.core.engine.Connection;
 import io.tux.core.engine.ConnectionListener;
 import io.tux.core.engine.Engine;
 import io.tux.core.engine.EngineConfig;
+import io.tux.core.engine.EngineCounters;
 import io.tux.core.engine.Mode;
 import io.tux.core.engine.NetworkThread;
 import io.tux.core.stack.TuxStack;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link TuxStack} over AF_XDP: for each (interface, queue) that a connection's route leaves through, one
@@ -59,30 +62,98 @@ public final class AfXdpStack implements TuxStack {
      * @param socket UMEM and ring sizes of each link
      * @param neighbourWait how long route resolution waits for the next hop's MAC
      * @param interfaces the interfaces Tux may use; empty for any (the one the route to the peer uses)
+     * @param idleClose when a link that no connection uses any more is closed (its program detached)
      */
     public record Options(XdpProgram.Mode forcedMode, XdpSocket.Config socket, Duration neighbourWait,
-                          java.util.List<String> interfaces) {
-        public static final Options DEFAULT =
-                new Options(null, XdpSocket.Config.DEFAULT, RouteResolver.DEFAULT_NEIGHBOUR_WAIT, java.util.List.of());
+                          List<String> interfaces, IdleClose idleClose) {
+        /** Every interface, the program's preferred mode, links kept until the stack closes. */
+        public static final Options DEFAULT = new Options(null, XdpSocket.Config.DEFAULT,
+                RouteResolver.DEFAULT_NEIGHBOUR_WAIT, List.of(), IdleClose.NEVER);
 
         public Options {
             Objects.requireNonNull(socket, "socket");
             Objects.requireNonNull(neighbourWait, "neighbourWait");
-            interfaces = java.util.List.copyOf(interfaces);
+            Objects.requireNonNull(idleClose, "idleClose");
+            interfaces = List.copyOf(interfaces);
+        }
+
+        /** As the canonical constructor, with links kept until the stack closes. */
+        public Options(XdpProgram.Mode forcedMode, XdpSocket.Config socket, Duration neighbourWait,
+                       List<String> interfaces) {
+            this(forcedMode, socket, neighbourWait, interfaces, IdleClose.NEVER);
         }
 
         public Options withForcedMode(XdpProgram.Mode m) {
-            return new Options(m, socket, neighbourWait, interfaces);
+            return new Options(m, socket, neighbourWait, interfaces, idleClose);
         }
 
         /** Only these interfaces (empty: any). */
-        public Options withInterfaces(java.util.List<String> names) {
-            return new Options(forcedMode, socket, neighbourWait, names);
+        public Options withInterfaces(List<String> names) {
+            return new Options(forcedMode, socket, neighbourWait, names, idleClose);
+        }
+
+        public Options withIdleClose(IdleClose c) {
+            return new Options(forcedMode, socket, neighbourWait, interfaces, c);
         }
     }
 
-    /** One link with its engine and network thread. */
-    private record Lane(String key, AfXdpLink link, NetworkThread thread) {}
+    /**
+     * How long a link stays set up after its last connection went (the handshake of a peer that does not run Tux
+     * fails, or the last Tux connection closed) before it is closed: its network thread stops, its socket and
+     * UMEM are freed and, with the interface's last link, the XDP program is detached, so that a program whose
+     * peers do not run Tux leaves the interface as it found it (a program on the interface costs the host's other
+     * traffic: generic XDP copies every socket buffer it sees that is cloned or not linear, which includes
+     * every TCP segment on veth). The next connection sets the link up again. Per attach mode, because attaching
+     * or detaching a driver-mode program makes some NICs reconfigure their queues.
+     *
+     * @param generic for links whose program runs in generic mode; null: never closed while the stack runs
+     * @param nativeMode for links whose program runs in driver (native) mode; null: never
+     */
+    public record IdleClose(Duration generic, Duration nativeMode) {
+        /** Links stay until the stack closes. */
+        public static final IdleClose NEVER = new IdleClose(null, null);
+
+        public IdleClose {
+            if (generic != null && generic.isNegative() || nativeMode != null && nativeMode.isNegative()) {
+                throw new IllegalArgumentException("negative idle time: " + generic + ", " + nativeMode);
+            }
+        }
+
+        /** The same time for both modes (null: never). */
+        public static IdleClose after(Duration d) {
+            return new IdleClose(d, d);
+        }
+
+        Duration of(XdpProgram.Mode mode) {
+            return mode == XdpProgram.Mode.NATIVE ? nativeMode : generic;
+        }
+    }
+
+    /**
+     * One link with its engine and network thread. {@code users} counts connections opened on it (and opens
+     * in progress) that the engine has not dropped yet; {@code idleSince} is when it last went to 0 and
+     * {@code generation} tells a stale idle check from a current one. All three guarded by the stack's lock.
+     */
+    private static final class Lane {
+        final String key;
+        final AfXdpLink link;
+        final NetworkThread thread;
+        int users;
+        long idleSince;
+        long generation;
+
+        Lane(String key, AfXdpLink link, NetworkThread thread) {
+            this.key = key;
+            this.link = link;
+            this.thread = thread;
+        }
+
+        String key() { return key; }
+
+        AfXdpLink link() { return link; }
+
+        NetworkThread thread() { return thread; }
+    }
 
     /** A remembered set-up failure. */
     private record Failure(Reason reason, String message, long at) {}
@@ -100,6 +171,13 @@ public final class AfXdpStack implements TuxStack {
     private boolean closed;
     /** The lane of each open connection (identity keys: Connection keeps Object's equals), for release. */
     private final Map<Connection, Lane> laneOf = new ConcurrentHashMap<>();
+    /** Engine counters of lanes closed for idleness, by key, summed; guarded by {@code this}. */
+    private final Map<String, EngineCounters> retired = new HashMap<>();
+    /** Lanes set up and lanes closed for idleness since the stack started; guarded by {@code this}. */
+    private long lanesOpened;
+    private long lanesClosedIdle;
+    /** Runs idle checks; made on the first lane that may close (guarded by {@code this}), its thread ends when idle. */
+    private ScheduledThreadPoolExecutor idleTimer;
 
     /** A stack with the default options. */
     public AfXdpStack(EngineConfig config, long pollBudgetNanos) {
@@ -169,11 +247,12 @@ public final class AfXdpStack implements TuxStack {
             throw new TuxUnavailableException(Reason.NO_ROUTE, "the route to " + remote + " uses interface "
                     + info.interfaceName() + ", which is not among " + options.interfaces() + " (tux.interfaces)");
         }
-        Lane lane = lane(info);
+        Lane lane = lane(info); // counts this open as a user: the lane cannot close under it
         int route;
         try {
             route = lane.link().openRoute(local, remote, info);
         } catch (IOException e) {
+            unuse(lane);
             throw new TuxUnavailableException(isClosed() ? Reason.OTHER : Reason.PROGRAM_FAILED,
                     "cannot open the route " + local + " -> " + remote + " on " + lane.key() + ": " + e.getMessage(), e);
         }
@@ -183,11 +262,12 @@ public final class AfXdpStack implements TuxStack {
             return c;
         } catch (RuntimeException e) {
             lane.link().closeRoute(route);
+            unuse(lane);
             throw e;
         }
     }
 
-    /** The lane of the route's (interface, queue), made on first use. */
+    /** The lane of the route's (interface, queue), made on first use, with one more user. */
     private synchronized Lane lane(RouteInfo info) throws TuxUnavailableException {
         if (closed) {
             throw new TuxUnavailableException(Reason.OTHER, "the AF_XDP stack is closed");
@@ -199,6 +279,7 @@ public final class AfXdpStack implements TuxStack {
             if (died != null) {
                 throw new TuxUnavailableException(Reason.OTHER, "the network thread of " + key + " died: " + died, died);
             }
+            lane.users++;
             return lane;
         }
         Failure f = failures.get(key);
@@ -217,8 +298,58 @@ public final class AfXdpStack implements TuxStack {
         failures.remove(key);
         NetworkThread thread = new NetworkThread(new Engine(link, config), "tux-xdp-" + key, pollBudgetNanos).start();
         lane = new Lane(key, link, thread);
+        lane.users = 1;
         lanes.put(key, lane);
+        lanesOpened++;
         return lane;
+    }
+
+    /**
+     * One user of {@code lane} went. With the last one, schedules the idle check that closes the lane if it is
+     * still unused by then ({@link IdleClose}).
+     */
+    private synchronized void unuse(Lane lane) {
+        if (--lane.users > 0 || closed || lanes.get(lane.key()) != lane) {
+            return;
+        }
+        Duration after = options.idleClose().of(lane.link().socket().mode());
+        if (after == null) {
+            return;
+        }
+        lane.idleSince = System.nanoTime();
+        long generation = ++lane.generation;
+        if (idleTimer == null) {
+            idleTimer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "tux-xdp-idle");
+                t.setDaemon(true);
+                return t;
+            });
+            idleTimer.setKeepAliveTime(5, TimeUnit.SECONDS);
+            idleTimer.allowCoreThreadTimeOut(true);
+            idleTimer.setRemoveOnCancelPolicy(true);
+        }
+        idleTimer.schedule(() -> closeIfIdle(lane, generation), after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The idle check (timer thread): closes the lane if no connection used it since the check was scheduled.
+     * Under the stack's lock throughout, so that no open can take the lane meanwhile and a new lane for the same
+     * queue is made only after this one let go of it (the queue admits one socket).
+     */
+    private synchronized void closeIfIdle(Lane lane, long generation) {
+        if (closed || lane.users > 0 || lane.generation != generation || lanes.get(lane.key()) != lane) {
+            return;
+        }
+        lanes.remove(lane.key());
+        lane.thread().close();
+        if (!lane.thread().engine().retire(TimeUnit.SECONDS.toNanos(5))) {
+            // An application thread kept the loop for seconds (it cannot happen unless a listener blocks): leave
+            // the link open rather than free memory under it. Its program stays; the next lane reports busy.
+            return;
+        }
+        retired.computeIfAbsent(lane.key(), k -> new EngineCounters()).addAll(lane.thread().engine().counters());
+        lane.link().close();
+        lanesClosedIdle++;
     }
 
     private synchronized boolean isClosed() {
@@ -244,6 +375,7 @@ public final class AfXdpStack implements TuxStack {
         Lane lane = connection == null ? null : laneOf.remove(connection);
         if (lane != null) {
             lane.link().closeRoute(connection.route());
+            unuse(lane);
         }
     }
 
@@ -253,16 +385,24 @@ public final class AfXdpStack implements TuxStack {
         for (Lane l : lanes.values()) {
             parts.add(l.key() + " " + l.link().socket().mode());
         }
-        return "AF_XDP " + (parts.isEmpty() ? "(no interface yet)" : String.join(", ", parts));
+        return "AF_XDP " + (parts.isEmpty() ? "(no interface now)" : String.join(", ", parts))
+                + (lanesClosedIdle == 0 ? "" : "; links set up " + lanesOpened + ", closed when idle " + lanesClosedIdle);
     }
 
+    /** Per (interface, queue): the counters of its engines, the live one's and those closed when idle, summed. */
     @Override
     public synchronized String counters() {
+        Map<String, EngineCounters> sums = new java.util.TreeMap<>();
+        retired.forEach((k, c) -> sums.computeIfAbsent(k, x -> new EngineCounters()).addAll(c));
+        lanes.forEach((k, l) -> sums.computeIfAbsent(k, x -> new EngineCounters()).addAll(l.thread().engine().counters()));
         List<String> parts = new ArrayList<>();
-        for (Lane l : lanes.values()) {
-            parts.add(l.key() + ": " + l.thread().engine().counters());
-        }
+        sums.forEach((k, c) -> parts.add(k + ": " + c));
         return String.join("; ", parts);
+    }
+
+    /** Links closed because no connection used them for their idle time (tests, diagnostics). */
+    public synchronized long linksClosedWhenIdle() {
+        return lanesClosedIdle;
     }
 
     /** The engine serving (interface, queue), or null if none was made (tests, diagnostics). */
@@ -288,11 +428,15 @@ public final class AfXdpStack implements TuxStack {
             closed = true;
             toClose = new ArrayList<>(lanes.values());
             lanes.clear();
+            if (idleTimer != null) {
+                idleTimer.shutdownNow();
+            }
         }
         for (Lane l : toClose) {
-            try {
-                l.thread().close();
-            } finally {
+            l.thread().close();
+            // An application thread still driving the loop would read the rings being unmapped: wait for it. If it
+            // never lets go (a listener that blocks), the link is left open: leaked, never freed under a reader.
+            if (l.thread().engine().retire(TimeUnit.SECONDS.toNanos(5))) {
                 l.link().close();
             }
         }
