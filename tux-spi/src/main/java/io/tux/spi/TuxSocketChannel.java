@@ -48,8 +48,6 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     private final AtomicBoolean established = new AtomicBoolean();
     /** Set once when the handshake's outcome was counted (by the network thread). */
     private final AtomicBoolean tuxOutcome = new AtomicBoolean();
-    /** The Tux transport once the handshake started (written once before it is published as the transport). */
-    private volatile TuxTransport tux;
     /** Created once under {@code this} lock. */
     private TuxSocketAdaptor socket;
     /**
@@ -162,7 +160,6 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             rt.debug("Tux: connection " + tcp + " on kernel TCP: " + e);
             return FallbackReason.ENGINE_ERROR;
         }
-        tux = t;
         transport = t;
         registrations.transportChanged();
         return null;
@@ -207,6 +204,19 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             } else {
                 recordKernel(FallbackReason.PEER_NOT_TUX);
             }
+        }
+    }
+
+    /**
+     * Network thread: the handshake of {@code t} failed before the peer was heard, so no byte ever went on Tux.
+     * The connection goes on with a plain {@link KernelTransport}, as if Tux had never been tried: no Tux logic on
+     * its reads and writes, and the Tux transport, with its engine connection's buffers (half a MiB), becomes
+     * garbage instead of living as long as the channel. A read or write already inside {@code t} finishes
+     * there, on TCP (a failed Tux transport only delegates to TCP).
+     */
+    void fallBackFrom(TuxTransport t) {
+        if (transport == t) {
+            switchTransport(new KernelTransport(tcp), fallbackReason);
         }
     }
 

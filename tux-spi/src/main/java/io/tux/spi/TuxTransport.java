@@ -199,6 +199,7 @@ final class TuxTransport implements Transport, ConnectionListener {
         } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard() && !sendOnTux && !receiveOnTux) {
             failed = true;
             ch.tuxHandshakeFailed();
+            ch.fallBackFrom(this);
             ch.readinessSourcesChanged();
         }
         wake(reader);
