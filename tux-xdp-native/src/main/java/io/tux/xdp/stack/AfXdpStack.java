@@ -131,8 +131,9 @@ public final class AfXdpStack implements TuxStack {
 
     /**
      * One link with its engine and network thread. {@code users} counts connections opened on it (and opens
-     * in progress) that the engine has not dropped yet; {@code idleSince} is when it last went to 0 and
-     * {@code generation} tells a stale idle check from a current one. All three guarded by the stack's lock.
+     * in progress) that the engine has not dropped yet; {@code idleSince} is when it last went to 0;
+     * {@code checkPending} says an idle check is scheduled (at most one per lane, however many connections come
+     * and go). All three guarded by the stack's lock.
      */
     private static final class Lane {
         final String key;
@@ -140,7 +141,7 @@ public final class AfXdpStack implements TuxStack {
         final NetworkThread thread;
         int users;
         long idleSince;
-        long generation;
+        boolean checkPending;
 
         Lane(String key, AfXdpLink link, NetworkThread thread) {
             this.key = key;
@@ -305,8 +306,8 @@ public final class AfXdpStack implements TuxStack {
     }
 
     /**
-     * One user of {@code lane} went. With the last one, schedules the idle check that closes the lane if it is
-     * still unused by then ({@link IdleClose}).
+     * One user of {@code lane} went. With the last one, makes sure an idle check is scheduled: it closes the lane
+     * once it has been unused for its idle time ({@link IdleClose}).
      */
     private synchronized void unuse(Lane lane) {
         if (--lane.users > 0 || closed || lanes.get(lane.key()) != lane) {
@@ -317,7 +318,14 @@ public final class AfXdpStack implements TuxStack {
             return;
         }
         lane.idleSince = System.nanoTime();
-        long generation = ++lane.generation;
+        if (!lane.checkPending) {
+            scheduleIdleCheck(lane, after.toNanos());
+        }
+    }
+
+    /** Under the stack's lock. */
+    private void scheduleIdleCheck(Lane lane, long delayNanos) {
+        lane.checkPending = true;
         if (idleTimer == null) {
             idleTimer = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "tux-xdp-idle");
@@ -328,16 +336,25 @@ public final class AfXdpStack implements TuxStack {
             idleTimer.allowCoreThreadTimeOut(true);
             idleTimer.setRemoveOnCancelPolicy(true);
         }
-        idleTimer.schedule(() -> closeIfIdle(lane, generation), after.toNanos(), TimeUnit.NANOSECONDS);
+        idleTimer.schedule(() -> closeIfIdle(lane), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * The idle check (timer thread): closes the lane if no connection used it since the check was scheduled.
-     * Under the stack's lock throughout, so that no open can take the lane meanwhile and a new lane for the same
-     * queue is made only after this one let go of it (the queue admits one socket).
+     * The idle check (timer thread): closes the lane if it has been unused for its whole idle time, else checks
+     * again when that time would be up (connections came and went meanwhile), or stops checking while it is used
+     * (its next idle moment schedules a check). Under the stack's lock throughout, so that no open can take the
+     * lane meanwhile and a new lane for the same queue is made only after this one let go of it (the queue admits
+     * one socket).
      */
-    private synchronized void closeIfIdle(Lane lane, long generation) {
-        if (closed || lane.users > 0 || lane.generation != generation || lanes.get(lane.key()) != lane) {
+    private synchronized void closeIfIdle(Lane lane) {
+        lane.checkPending = false;
+        if (closed || lane.users > 0 || lanes.get(lane.key()) != lane) {
+            return;
+        }
+        long after = options.idleClose().of(lane.link().socket().mode()).toNanos();
+        long idle = System.nanoTime() - lane.idleSince;
+        if (idle < after) {
+            scheduleIdleCheck(lane, after - idle);
             return;
         }
         lanes.remove(lane.key());
