@@ -5,6 +5,7 @@ import io.tux.core.stack.LoopbackStack;
 import io.tux.core.stack.TuxStack;
 import io.tux.core.stack.TuxUnavailableException;
 import io.tux.xdp.stack.AfXdpStack;
+import io.tux.xdp.xsk.XdpProgram;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +41,17 @@ final class StackFactory {
         return switch (config.stack()) {
             case LOOPBACK -> new LoopbackStack(engine, budget, config.engineThreads());
             case XDP -> new AfXdpStack(engine, budget, AfXdpStack.Options.DEFAULT
-                    .withInterfaces(config.interfaces()).withIdleClose(idleClose(config.linkIdleMillis())));
+                    .withInterfaces(config.interfaces()).withForcedMode(forcedMode(config.xdpMode()))
+                    .withIdleClose(idleClose(config.linkIdleMillis())));
+        };
+    }
+
+    /** {@code tux.xdpMode} as the AF_XDP stack's option: null lets the stack choose per device. */
+    static XdpProgram.Mode forcedMode(TuxConfig.XdpMode mode) {
+        return switch (mode) {
+            case AUTO -> null;
+            case NATIVE -> XdpProgram.Mode.NATIVE;
+            case GENERIC -> XdpProgram.Mode.GENERIC;
         };
     }
 

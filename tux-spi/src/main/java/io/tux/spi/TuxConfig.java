@@ -22,6 +22,11 @@ import java.util.function.Function;
  *       remembered.</td></tr>
  *   <tr><td>{@code tux.interfaces}</td><td>{@code auto} | comma-separated interface names</td><td>{@code auto}</td>
  *       <td>network interfaces Tux may attach AF_XDP sockets to; {@code auto}: the one the route chooses.</td></tr>
+ *   <tr><td>{@code tux.xdpMode}</td><td>{@code auto} | {@code native} | {@code generic}</td><td>{@code auto}</td>
+ *       <td>how the XDP program attaches: {@code auto}: driver (native) mode on a physical device, falling back to
+ *       generic where the driver has none, generic on a virtual one (veth, bridges, lo); {@code native}: driver mode
+ *       only (an interface without it keeps its connections on kernel TCP, PROGRAM_FAILED); {@code generic}: generic
+ *       mode only.</td></tr>
  *   <tr><td>{@code tux.linkIdleMillis}</td><td>{@code auto} | {@code never} | 0 to 2147483647</td><td>{@code auto}</td>
  *       <td>how long an interface's AF_XDP link (socket, UMEM, network thread, and with the last one the XDP
  *       program) stays set up after its last connection went, e.g. when the peer does not run Tux; then it is
@@ -56,6 +61,7 @@ public final class TuxConfig {
     public static final String HANDSHAKE_TIMEOUT_MILLIS = "tux.handshakeTimeoutMillis";
     public static final String PEER_CACHE_MILLIS = "tux.peerCacheMillis";
     public static final String INTERFACES = "tux.interfaces";
+    public static final String XDP_MODE = "tux.xdpMode";
     public static final String LINK_IDLE_MILLIS = "tux.linkIdleMillis";
     /** {@link #linkIdleMillis()} for {@code auto}. */
     public static final int LINK_IDLE_AUTO = -2;
@@ -71,13 +77,14 @@ public final class TuxConfig {
 
     /** Every property this class reads, in the order of the table. */
     public static final List<String> PROPERTIES = List.of(ENABLED, HANDSHAKE_TIMEOUT_MILLIS, PEER_CACHE_MILLIS,
-            INTERFACES, LINK_IDLE_MILLIS,
+            INTERFACES, XDP_MODE, LINK_IDLE_MILLIS,
             ENGINE_THREADS, POLL_BUDGET_MICROS, LOG, SUMMARY_AT_EXIT);
 
     private final boolean enabled;
     private final int handshakeTimeoutMillis;
     private final int peerCacheMillis;
     private final List<String> interfaces;
+    private final XdpMode xdpMode;
     private final int linkIdleMillis;
     private final int engineThreads;
     private final int pollBudgetMicros;
@@ -85,6 +92,16 @@ public final class TuxConfig {
     private final boolean summaryAtExit;
     private final StackKind stack;
     private final List<String> problems;
+
+    /** How the XDP program attaches ({@code tux.xdpMode}). */
+    public enum XdpMode {
+        /** Driver mode on physical devices (else generic), generic on virtual ones. */
+        AUTO,
+        /** Driver mode only. */
+        NATIVE,
+        /** Generic mode only. */
+        GENERIC
+    }
 
     /** What carries Tux connections ({@code tux.stack}). */
     public enum StackKind {
@@ -100,6 +117,7 @@ public final class TuxConfig {
         handshakeTimeoutMillis = integer(lookup, HANDSHAKE_TIMEOUT_MILLIS, 1, Integer.MAX_VALUE, 1000, errors);
         peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 10_000, errors);
         interfaces = interfaces(lookup, errors);
+        xdpMode = xdpMode(lookup, errors);
         linkIdleMillis = linkIdle(lookup, errors);
         engineThreads = integer(lookup, ENGINE_THREADS, 1, 64, 1, errors);
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);
@@ -136,6 +154,10 @@ public final class TuxConfig {
     /** The interface names of {@code tux.interfaces}; empty for {@code auto}. */
     public List<String> interfaces() {
         return interfaces;
+    }
+
+    public XdpMode xdpMode() {
+        return xdpMode;
     }
 
     /** Milliseconds, or {@link #LINK_IDLE_AUTO} or {@link #LINK_IDLE_NEVER}. */
@@ -229,6 +251,24 @@ public final class TuxConfig {
         return List.copyOf(names);
     }
 
+    private static XdpMode xdpMode(Function<String, String> lookup, List<String> errors) {
+        String raw = lookup.apply(XDP_MODE);
+        if (raw == null) {
+            return XdpMode.AUTO;
+        }
+        switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return XdpMode.AUTO;
+            case "native":
+                return XdpMode.NATIVE;
+            case "generic":
+                return XdpMode.GENERIC;
+            default:
+                errors.add(invalid(XDP_MODE, raw, "auto, native or generic"));
+                return XdpMode.AUTO;
+        }
+    }
+
     private static int linkIdle(Function<String, String> lookup, List<String> errors) {
         String raw = lookup.apply(LINK_IDLE_MILLIS);
         if (raw == null) {
@@ -309,6 +349,7 @@ public final class TuxConfig {
         return ENABLED + "=" + enabled + ", " + HANDSHAKE_TIMEOUT_MILLIS + "=" + handshakeTimeoutMillis + ", "
                 + PEER_CACHE_MILLIS + "=" + peerCacheMillis + ", "
                 + INTERFACES + "=" + (interfaces.isEmpty() ? "auto" : String.join(",", interfaces)) + ", "
+                + XDP_MODE + "=" + xdpMode.name().toLowerCase(Locale.ROOT) + ", "
                 + LINK_IDLE_MILLIS + "=" + linkIdleText(linkIdleMillis) + ", "
                 + ENGINE_THREADS + "=" + engineThreads + ", " + POLL_BUDGET_MICROS + "=" + pollBudgetMicros + ", "
                 + LOG + "=" + log.name().toLowerCase(Locale.ROOT) + ", " + SUMMARY_AT_EXIT + "=" + summaryAtExit

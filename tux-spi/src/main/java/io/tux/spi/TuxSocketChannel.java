@@ -180,6 +180,10 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     /** Network thread: the Tux handshake completed; the connection is counted on Tux. */
     void tuxEstablished() {
         if (tuxOutcome.compareAndSet(false, true)) {
+            InetSocketAddress peer = handshakePeer;
+            if (peer != null) {
+                rt.peers.rememberTux(peer.getAddress(), accepted ? PeerCache.ANY_PORT : peer.getPort());
+            }
             fallbackReason = null;
             rt.established(ConnectionMode.TUX, null);
             rt.debug("Tux: connection " + tcp + " on Tux");
@@ -197,10 +201,12 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
             boolean timedOut = isOpen() && peer != null && rt.clock.getAsLong() - handshakeStartedAt
                     >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
             if (timedOut && rt.peers.enabled()) {
-                rt.peers.rememberNotTux(peer.getAddress(), accepted ? PeerCache.ANY_PORT : peer.getPort());
+                boolean remembered = rt.peers.rememberNotTux(peer.getAddress(),
+                        accepted ? PeerCache.ANY_PORT : peer.getPort());
                 recordKernel(FallbackReason.PEER_NOT_TUX, " (no handshake within "
-                        + rt.config.handshakeTimeoutMillis() + " ms; remembered for " + rt.config.peerCacheMillis()
-                        + " ms)");
+                        + rt.config.handshakeTimeoutMillis() + " ms; " + (remembered ? "remembered for "
+                        + rt.config.peerCacheMillis() + " ms)" : "not remembered: a handshake with it completed "
+                        + "recently, so it runs Tux and was slow)"));
             } else {
                 recordKernel(FallbackReason.PEER_NOT_TUX);
             }

@@ -141,6 +141,42 @@ class PeerCacheLoopbackTest {
         }
     }
 
+    /**
+     * A Tux server that accepts a connection later than the handshake timeout does not answer that handshake:
+     * the connection stays on kernel TCP, but the server is not remembered as not running Tux, because a
+     * handshake with it completed moments before; the next connection goes on Tux.
+     */
+    @Test
+    void aLateAcceptByAServerThatRanTuxIsNotRememberedAsNotTux() throws Exception {
+        TuxSelectorProvider tux = tux("60000");
+        try (ServerSocketChannel server = tux.openServerSocketChannel().bind(loopback());
+             TuxSocketChannel first = (TuxSocketChannel) tux.openSocketChannel();
+             TuxSocketChannel late = (TuxSocketChannel) tux.openSocketChannel();
+             TuxSocketChannel next = (TuxSocketChannel) tux.openSocketChannel()) {
+            first.connect(server.getLocalAddress());
+            try (TuxSocketChannel accepted = (TuxSocketChannel) server.accept()) {
+                Await.until(() -> first.mode() == ConnectionMode.TUX && accepted.mode() == ConnectionMode.TUX,
+                        "the first connection on Tux");
+
+                late.connect(server.getLocalAddress()); // accepted only after its handshake timed out
+                Await.until(() -> late.fallbackReason() == FallbackReason.PEER_NOT_TUX, "the handshake to time out");
+                try (TuxSocketChannel lateAccepted = (TuxSocketChannel) server.accept()) {
+                    Await.until(() -> lateAccepted.fallbackReason() == FallbackReason.PEER_NOT_TUX,
+                            "the server's handshake to time out");
+                    assertEquals(2, tux.runtime().peers.forgiven(), "the client's timeout and the server's");
+                    assertEquals(0, tux.runtime().peers.size(), "nobody remembered as not running Tux");
+
+                    next.connect(server.getLocalAddress());
+                    assertInstanceOf(TuxTransport.class, next.transport(), "the next connection tries the handshake");
+                    try (TuxSocketChannel nextAccepted = (TuxSocketChannel) server.accept()) {
+                        Await.until(() -> next.mode() == ConnectionMode.TUX && nextAccepted.mode() == ConnectionMode.TUX,
+                                "the next connection on Tux");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aZeroTimeToLiveAlwaysTriesTheHandshake() throws Exception {
         TuxSelectorProvider tux = tux("0");

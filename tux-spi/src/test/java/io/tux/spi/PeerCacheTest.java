@@ -32,6 +32,24 @@ class PeerCacheTest {
     }
 
     @Test
+    void aTimeoutOfAPeerThatRanTuxRecentlyIsForgivenNotRemembered() throws Exception {
+        AtomicLong now = new AtomicLong(5);
+        PeerCache c = new PeerCache(TTL, 8, now::get);
+        c.rememberTux(ip("10.0.0.1"), 80);
+        now.addAndGet(TTL - 1);
+        assertFalse(c.rememberNotTux(ip("10.0.0.1"), 80), "a busy Tux peer, not a peer without Tux");
+        assertFalse(c.knownNotTux(ip("10.0.0.1"), 80));
+        assertEquals(1, c.forgiven());
+        assertTrue(c.rememberNotTux(ip("10.0.0.1"), 81), "another port is another process");
+        now.addAndGet(1);
+        assertTrue(c.rememberNotTux(ip("10.0.0.1"), 80), "the success is older than the time to live");
+        assertTrue(c.knownNotTux(ip("10.0.0.1"), 80));
+        c.rememberTux(ip("10.0.0.1"), 80);
+        assertFalse(c.knownNotTux(ip("10.0.0.1"), 80), "a completed handshake clears the negative entry");
+        assertEquals(1, c.forgiven());
+    }
+
+    @Test
     void portsAndClientAddressesAreSeparateEntries() throws Exception {
         PeerCache c = new PeerCache(TTL, 8, () -> 0);
         c.rememberNotTux(ip("10.0.0.1"), 80);

@@ -19,6 +19,7 @@ class TuxConfigTest {
         assertEquals(1000, c.handshakeTimeoutMillis());
         assertEquals(10_000, c.peerCacheMillis());
         assertEquals(List.of(), c.interfaces());
+        assertEquals(TuxConfig.XdpMode.AUTO, c.xdpMode());
         assertEquals(TuxConfig.LINK_IDLE_AUTO, c.linkIdleMillis());
         assertEquals(1, c.engineThreads());
         assertEquals(50, c.pollBudgetMicros());
@@ -26,7 +27,7 @@ class TuxConfigTest {
         assertFalse(c.summaryAtExit());
         assertEquals(List.of(), c.problems());
         assertNull(c.problemText());
-        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.linkIdleMillis=auto, "
+        assertEquals("tux.enabled=true, tux.handshakeTimeoutMillis=1000, tux.peerCacheMillis=10000, tux.interfaces=auto, tux.xdpMode=auto, tux.linkIdleMillis=auto, "
                 + "tux.engineThreads=1, "
                 + "tux.pollBudgetMicros=50, tux.log=info, tux.summaryAtExit=false, tux.stack=xdp", c.toString());
     }
@@ -38,6 +39,7 @@ class TuxConfigTest {
                 "tux.handshakeTimeoutMillis", "250",
                 "tux.peerCacheMillis", "0",
                 "tux.interfaces", "veth0, eth1",
+                "tux.xdpMode", " Generic ",
                 "tux.linkIdleMillis", " 250 ",
                 "tux.engineThreads", "64",
                 "tux.pollBudgetMicros", "0",
@@ -48,6 +50,7 @@ class TuxConfigTest {
         assertEquals(250, c.handshakeTimeoutMillis());
         assertEquals(0, c.peerCacheMillis());
         assertEquals(List.of("veth0", "eth1"), c.interfaces());
+        assertEquals(TuxConfig.XdpMode.GENERIC, c.xdpMode());
         assertEquals(250, c.linkIdleMillis());
         assertEquals(64, c.engineThreads());
         assertEquals(0, c.pollBudgetMicros());
@@ -88,6 +91,8 @@ class TuxConfigTest {
                 onlyProblem("tux.interfaces", "eth0,,eth1"));
         assertEquals("Invalid value \"a/b\" for system property tux.interfaces: expected auto or a comma-separated "
                 + "list of interface names (1 to 15 characters, no spaces or '/')", onlyProblem("tux.interfaces", "a/b"));
+        assertEquals("Invalid value \"drv\" for system property tux.xdpMode: expected auto, native or generic",
+                onlyProblem("tux.xdpMode", "drv"));
         assertEquals("Invalid value \"-1\" for system property tux.linkIdleMillis: expected auto, never or an "
                 + "integer from 0 to 2147483647", onlyProblem("tux.linkIdleMillis", "-1"));
         assertEquals("Invalid value \"2s\" for system property tux.linkIdleMillis: expected auto, never or an "
@@ -128,6 +133,14 @@ class TuxConfigTest {
     }
 
     @Test
+    void xdpModeBecomesTheStacksForcedMode() {
+        assertNull(StackFactory.forcedMode(TuxConfig.XdpMode.AUTO), "the stack chooses per device");
+        assertEquals(io.tux.xdp.xsk.XdpProgram.Mode.NATIVE, StackFactory.forcedMode(TuxConfig.XdpMode.NATIVE));
+        assertEquals(io.tux.xdp.xsk.XdpProgram.Mode.GENERIC, StackFactory.forcedMode(TuxConfig.XdpMode.GENERIC));
+        assertEquals(TuxConfig.XdpMode.NATIVE, TuxConfig.of(Map.of("tux.xdpMode", "NATIVE")).xdpMode());
+    }
+
+    @Test
     void linkIdleMillisBecomesTheStacksIdleClose() {
         io.tux.xdp.stack.AfXdpStack.IdleClose auto = StackFactory.idleClose(TuxConfig.LINK_IDLE_AUTO);
         assertEquals(java.time.Duration.ofMillis(2000), auto.generic());
@@ -141,7 +154,7 @@ class TuxConfigTest {
     @Test
     void propertiesListMatchesTheDocumentedTable() throws Exception {
         assertEquals(List.of("tux.enabled", "tux.handshakeTimeoutMillis", "tux.peerCacheMillis", "tux.interfaces",
-                "tux.linkIdleMillis", "tux.engineThreads",
+                "tux.xdpMode", "tux.linkIdleMillis", "tux.engineThreads",
                 "tux.pollBudgetMicros", "tux.log", "tux.summaryAtExit"), TuxConfig.PROPERTIES);
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("CONFIG.md"));
         for (String p : TuxConfig.PROPERTIES) {

@@ -316,7 +316,8 @@ public final class XdpProgram {
     }
 
     /**
-     * System property choosing the attach mode: {@code auto} (default: see {@link #preferredMode}),
+     * System property choosing the attach mode where the stack does not force one (measurement mains; programs
+     * use {@code tux.xdpMode}, which forces the mode): {@code auto} (default: see {@link #preferredMode}),
      * {@code generic} (skip native; for measurements and drivers whose native XDP misbehaves) or {@code native}
      * (native, else generic, on every interface).
      */
