@@ -39,5 +39,10 @@ public enum FallbackReason {
     /** The JVM was started without {@code --enable-native-access=ALL-UNNAMED} (bin/tux-java adds it). */
     NO_NATIVE_ACCESS,
     /** The XDP program failed to load or attach. */
-    PROGRAM_FAILED
+    PROGRAM_FAILED,
+    /**
+     * The program closed the connection before its Tux handshake ended: its bytes went on TCP, as every
+     * connection's do before its cutover, and nothing is known about the peer (short-lived connections).
+     */
+    CLOSED_DURING_HANDSHAKE
 }

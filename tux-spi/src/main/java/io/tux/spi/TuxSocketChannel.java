@@ -196,6 +196,10 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
      * a handshake given up because the application closed the channel proves nothing.
      */
     void tuxHandshakeFailed() {
+        if (!isOpen()) {
+            handshakeEndedByClose();
+            return;
+        }
         if (tuxOutcome.compareAndSet(false, true)) {
             InetSocketAddress peer = handshakePeer;
             boolean timedOut = isOpen() && peer != null && rt.clock.getAsLong() - handshakeStartedAt
@@ -223,6 +227,16 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     void fallBackFrom(TuxTransport t) {
         if (transport == t) {
             switchTransport(new KernelTransport(tcp), fallbackReason);
+        }
+    }
+
+    /**
+     * Network thread: the handshake ended because the program closed the channel first (whether or not the peer
+     * had answered): counted as {@link FallbackReason#CLOSED_DURING_HANDSHAKE}, once, and the peer is not judged.
+     */
+    void handshakeEndedByClose() {
+        if (tuxOutcome.compareAndSet(false, true)) {
+            recordKernel(FallbackReason.CLOSED_DURING_HANDSHAKE);
         }
     }
 

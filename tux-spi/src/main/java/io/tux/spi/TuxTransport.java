@@ -98,6 +98,11 @@ final class TuxTransport implements Transport, ConnectionListener {
 
     /** Written by the network thread when the handshake failed without hearing the peer; read by anyone. */
     private volatile boolean failed;
+    /**
+     * Written once by the network thread when the handshake completed; read by anyone: the connection then runs
+     * on Tux for good, also once its Tux connection ended (a channel read to its end still reports TUX).
+     */
+    private volatile boolean establishedOnTux;
     /** Written by close (any thread); read by everyone. */
     private volatile boolean closed;
     /** Written by shutdownInput (any thread); read by readers and readiness. */
@@ -160,6 +165,11 @@ final class TuxTransport implements Transport, ConnectionListener {
         stack.release(c);
     }
 
+    /** The engine connection, or null before it was attached (tests, diagnostics). */
+    Connection connection() {
+        return conn;
+    }
+
     void attach(Connection c) {
         this.conn = c;
     }
@@ -194,13 +204,16 @@ final class TuxTransport implements Transport, ConnectionListener {
     public void onStateChanged(Connection c, ConnectionState s) {
         attachFromListener(c);
         if (s == ConnectionState.ESTABLISHED) {
+            establishedOnTux = true;
             ch.tuxEstablished();
             runVirtual("tux-send-cutover", this::sendCutoverTask);
         } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard() && !sendOnTux && !receiveOnTux) {
             failed = true;
+            ch.fallBackFrom(this); // first: whoever sees the reason below finds the kernel transport in place
             ch.tuxHandshakeFailed();
-            ch.fallBackFrom(this);
             ch.readinessSourcesChanged();
+        } else if (s == ConnectionState.HANDSHAKE_FAILED && !ch.isOpen()) {
+            ch.handshakeEndedByClose(); // the peer had answered, but the program let go first
         }
         wake(reader);
         wake(writer);
@@ -266,7 +279,7 @@ final class TuxTransport implements Transport, ConnectionListener {
     public ConnectionMode mode() {
         Connection c = conn;
         if (failed || c == null) return ConnectionMode.KERNEL;
-        return sendOnTux || receiveOnTux || c.state() == ConnectionState.ESTABLISHED
+        return sendOnTux || receiveOnTux || establishedOnTux || c.state() == ConnectionState.ESTABLISHED
                 ? ConnectionMode.TUX : ConnectionMode.KERNEL;
     }
 

@@ -50,11 +50,11 @@ class UndecidedConnectionTest {
                 assertEquals("connections 1 (tux 0, kernel 0, undecided 1), bytes kernel in 0 out 3, bytes tux in 0 "
                         + "out 0", stats.summary());
             }
-            // the application lets go during the handshake: the network thread gives it up, the peer never
-            // answered, and the connection is decided: kernel TCP, PEER_NOT_TUX
+            // the application lets go during the handshake: the network thread gives it up, and the connection is
+            // decided: kernel TCP, closed during its handshake (nothing is concluded about the peer)
             client.close();
             Await.until(() -> stats.undecided() == 0, "the handshake given up after close");
-            assertEquals("connections 1 (tux 0, kernel 1: PEER_NOT_TUX=1), bytes kernel in 0 out 3, bytes tux in 0 "
+            assertEquals("connections 1 (tux 0, kernel 1: CLOSED_DURING_HANDSHAKE=1), bytes kernel in 0 out 3, bytes tux in 0 "
                     + "out 0", stats.summary());
         }
     }
