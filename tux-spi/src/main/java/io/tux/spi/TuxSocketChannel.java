@@ -191,19 +191,19 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
     }
 
     /**
-     * Network thread: the handshake ended without a word from the peer. If the channel is still open and the
-     * whole handshake timeout went by, the peer does not run Tux and is remembered as such ({@link PeerCache});
-     * a handshake given up because the application closed the channel proves nothing.
+     * Network thread: the handshake ended without a word from the peer. If the whole handshake timeout went by,
+     * the peer does not run Tux (PEER_NOT_TUX) and is remembered as such ({@link PeerCache}); a handshake given up
+     * sooner because the application closed the channel proves nothing (CLOSED_DURING_HANDSHAKE).
      */
     void tuxHandshakeFailed() {
-        if (!isOpen()) {
-            handshakeEndedByClose();
+        InetSocketAddress peer = handshakePeer;
+        boolean timedOut = peer != null && rt.clock.getAsLong() - handshakeStartedAt
+                >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
+        if (!timedOut && !isOpen()) {
+            handshakeEndedByClose(); // the program let go before the peer had its whole timeout to answer
             return;
         }
         if (tuxOutcome.compareAndSet(false, true)) {
-            InetSocketAddress peer = handshakePeer;
-            boolean timedOut = isOpen() && peer != null && rt.clock.getAsLong() - handshakeStartedAt
-                    >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(rt.config.handshakeTimeoutMillis());
             if (timedOut && rt.peers.enabled()) {
                 boolean remembered = rt.peers.rememberNotTux(peer.getAddress(),
                         accepted ? PeerCache.ANY_PORT : peer.getPort());

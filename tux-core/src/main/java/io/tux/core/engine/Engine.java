@@ -254,10 +254,10 @@ public final class Engine implements PacketSink {
 
     /**
      * Takes the loop away for good, so that its link can be closed under it: waits (at most {@code maxNanos}) until
-     * no thread runs the loop, then keeps the driver token; from then on {@link #drive()} returns -1, {@link #kick}
-     * only wakes, {@link #idle} sleeps without looking at the link. The caller stops the network thread first;
-     * application threads that still hold a connection of this engine may call in at any time and never touch
-     * the link again. Any thread.
+     * no thread runs the loop, then keeps the driver token; from then on {@link #drive()} returns -1 and
+     * {@link #kick} only wakes (a no-op on a closed link). The caller stops the network thread first ({@link #idle}
+     * waits on the link: it must not run any more); application threads that still hold a connection of this engine
+     * may call in at any time and never touch the link again. Any thread.
      *
      * @return true if the loop is retired (also when it was already), false if a driver did not let go in time
      */
