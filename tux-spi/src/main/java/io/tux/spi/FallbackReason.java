@@ -41,8 +41,8 @@ public enum FallbackReason {
     /** The XDP program failed to load or attach. */
     PROGRAM_FAILED,
     /**
-     * The program closed the connection before its Tux handshake ended: its bytes went on TCP, as every
-     * connection's do before its cutover, and nothing is known about the peer (short-lived connections).
+     * The program closed the connection before its Tux handshake completed or timed out: its bytes went on TCP,
+     * as every connection's do before its cutover, and nothing is known about the peer (short-lived connections).
      */
     CLOSED_DURING_HANDSHAKE
 }
