@@ -57,4 +57,10 @@ public interface TuxMXBean {
      * {@code interface#queue: EngineCounters{...}} entry per network thread; empty before the first engine runs.
      */
     String getEngineCounters();
+
+    /**
+     * What carries Tux connections now: for AF_XDP, each interface queue with a link and its XDP mode, and how many
+     * links were set up and closed for idleness ({@code tux.linkIdleMillis}); empty before the first connection.
+     */
+    String getLinks();
 }

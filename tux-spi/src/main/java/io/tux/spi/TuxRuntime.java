@@ -304,5 +304,11 @@ final class TuxRuntime {
             TuxStack s = rt.stack;
             return s == null ? "" : s.counters();
         }
+
+        @Override
+        public String getLinks() {
+            TuxStack s = rt.stack;
+            return s == null ? "" : s.describe();
+        }
     }
 }

@@ -19,6 +19,7 @@ class EngineCountersSummaryTest {
         TuxRuntime rt = p.runtime();
         TuxRuntime.MBean bean = new TuxRuntime.MBean(rt);
         assertEquals("", bean.getEngineCounters(), "no engine before the first connection");
+        assertEquals("", bean.getLinks(), "no stack before the first connection");
         assertFalse(rt.summaryLine().contains("; engine "), rt.summaryLine());
         try (ServerSocketChannel ssc = p.openServerSocketChannel()) {
             ssc.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -37,6 +38,8 @@ class EngineCountersSummaryTest {
                 }
             }
         }
+        assertEquals(rt.stack().describe(), bean.getLinks());
+        assertTrue(bean.getLinks().startsWith("loopback"), bean.getLinks());
         String engine = bean.getEngineCounters();
         assertTrue(engine.startsWith("loopback: EngineCounters{"), engine);
         assertTrue(engine.contains(" HANDSHAKES_COMPLETED=2 "), "both ends of the pair ran on the one engine: " + engine);
