@@ -39,13 +39,7 @@ final class TuxDatagramChannel extends DatagramChannel implements TuxChannel {
     }
 
     private void syncClose() {
-        if (!udp.isOpen() && isOpen()) {
-            try {
-                close();
-            } catch (IOException ignored) {
-                // the JDK channel is closed already
-            }
-        }
+        KernelChannels.closeIfClosedUnder(udp, this);
     }
 
     @Override
@@ -184,10 +178,7 @@ final class TuxDatagramChannel extends DatagramChannel implements TuxChannel {
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        if (block) {
-            registrations.cancelInnerKeysOfCancelled();
-        }
-        udp.configureBlocking(block);
+        KernelChannels.configureBlocking(registrations, udp, block);
     }
 
     @Override

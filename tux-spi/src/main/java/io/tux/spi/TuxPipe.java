@@ -43,13 +43,7 @@ final class TuxPipe extends Pipe {
         }
 
         private void syncClose() {
-            if (!jdk.isOpen() && isOpen()) {
-                try {
-                    close();
-                } catch (IOException ignored) {
-                    // the JDK channel is closed already
-                }
-            }
+            KernelChannels.closeIfClosedUnder(jdk, this);
         }
 
         @Override
@@ -84,10 +78,7 @@ final class TuxPipe extends Pipe {
 
         @Override
         protected void implConfigureBlocking(boolean block) throws IOException {
-            if (block) {
-                registrations.cancelInnerKeysOfCancelled();
-            }
-            jdk.configureBlocking(block);
+            KernelChannels.configureBlocking(registrations, jdk, block);
         }
 
         @Override
@@ -122,13 +113,7 @@ final class TuxPipe extends Pipe {
         }
 
         private void syncClose() {
-            if (!jdk.isOpen() && isOpen()) {
-                try {
-                    close();
-                } catch (IOException ignored) {
-                    // the JDK channel is closed already
-                }
-            }
+            KernelChannels.closeIfClosedUnder(jdk, this);
         }
 
         @Override
@@ -163,10 +148,7 @@ final class TuxPipe extends Pipe {
 
         @Override
         protected void implConfigureBlocking(boolean block) throws IOException {
-            if (block) {
-                registrations.cancelInnerKeysOfCancelled();
-            }
-            jdk.configureBlocking(block);
+            KernelChannels.configureBlocking(registrations, jdk, block);
         }
 
         @Override

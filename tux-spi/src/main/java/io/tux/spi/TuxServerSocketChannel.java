@@ -51,13 +51,7 @@ public final class TuxServerSocketChannel extends ServerSocketChannel implements
     }
 
     void syncClose() {
-        if (!tcp.isOpen() && isOpen()) {
-            try {
-                close();
-            } catch (IOException ignored) {
-                // the JDK channel is closed already
-            }
-        }
+        KernelChannels.closeIfClosedUnder(tcp, this);
     }
 
     @Override
@@ -116,10 +110,7 @@ public final class TuxServerSocketChannel extends ServerSocketChannel implements
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        if (block) {
-            registrations.cancelInnerKeysOfCancelled();
-        }
-        tcp.configureBlocking(block);
+        KernelChannels.configureBlocking(registrations, tcp, block);
     }
 
     @Override

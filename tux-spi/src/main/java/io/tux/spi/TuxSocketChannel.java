@@ -314,13 +314,7 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
 
     /** After the JDK closed its channel on its own (interrupt, failed connect), close this one too. */
     void syncClose() {
-        if (!tcp.isOpen() && isOpen()) {
-            try {
-                close();
-            } catch (IOException ignored) {
-                // the JDK channel is closed already
-            }
-        }
+        KernelChannels.closeIfClosedUnder(tcp, this);
     }
 
     @Override
