@@ -117,13 +117,13 @@ public final class TuxConfig {
         handshakeTimeoutMillis = integer(lookup, HANDSHAKE_TIMEOUT_MILLIS, 1, Integer.MAX_VALUE, 1000, errors);
         peerCacheMillis = integer(lookup, PEER_CACHE_MILLIS, 0, Integer.MAX_VALUE, 10_000, errors);
         interfaces = interfaces(lookup, errors);
-        xdpMode = xdpMode(lookup, errors);
+        xdpMode = word(lookup, XDP_MODE, XdpMode.AUTO, XdpMode.values(), errors);
         linkIdleMillis = linkIdle(lookup, errors);
         engineThreads = integer(lookup, ENGINE_THREADS, 1, 64, 1, errors);
         pollBudgetMicros = integer(lookup, POLL_BUDGET_MICROS, 0, 1_000_000, 50, errors);
-        log = logLevel(lookup, errors);
+        log = word(lookup, LOG, LogLevel.INFO, LogLevel.values(), errors);
         summaryAtExit = bool(lookup, SUMMARY_AT_EXIT, false, errors);
-        stack = stackKind(lookup, errors);
+        stack = word(lookup, STACK, StackKind.XDP, StackKind.values(), errors);
         problems = List.copyOf(errors);
     }
 
@@ -251,22 +251,30 @@ public final class TuxConfig {
         return List.copyOf(names);
     }
 
-    private static XdpMode xdpMode(Function<String, String> lookup, List<String> errors) {
-        String raw = lookup.apply(XDP_MODE);
+
+    /**
+     * A property whose values are the names of {@code values} in lower case (any case accepted, trimmed); absent:
+     * {@code dflt}; anything else is reported with the allowed words ("a, b or c") and gives {@code dflt}.
+     */
+    private static <E extends Enum<E>> E word(Function<String, String> lookup, String name, E dflt, E[] values,
+            List<String> errors) {
+        String raw = lookup.apply(name);
         if (raw == null) {
-            return XdpMode.AUTO;
+            return dflt;
         }
-        switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case "auto":
-                return XdpMode.AUTO;
-            case "native":
-                return XdpMode.NATIVE;
-            case "generic":
-                return XdpMode.GENERIC;
-            default:
-                errors.add(invalid(XDP_MODE, raw, "auto, native or generic"));
-                return XdpMode.AUTO;
+        String v = raw.trim().toLowerCase(Locale.ROOT);
+        for (E e : values) {
+            if (e.name().toLowerCase(Locale.ROOT).equals(v)) {
+                return e;
+            }
         }
+        StringBuilder allowed = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            allowed.append(i == 0 ? "" : i == values.length - 1 ? " or " : ", ")
+                    .append(values[i].name().toLowerCase(Locale.ROOT));
+        }
+        errors.add(invalid(name, raw, allowed.toString()));
+        return dflt;
     }
 
     private static int linkIdle(Function<String, String> lookup, List<String> errors) {
@@ -310,39 +318,7 @@ public final class TuxConfig {
         return true;
     }
 
-    private static StackKind stackKind(Function<String, String> lookup, List<String> errors) {
-        String raw = lookup.apply(STACK);
-        if (raw == null) {
-            return StackKind.XDP;
-        }
-        switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case "xdp":
-                return StackKind.XDP;
-            case "loopback":
-                return StackKind.LOOPBACK;
-            default:
-                errors.add(invalid(STACK, raw, "xdp or loopback"));
-                return StackKind.XDP;
-        }
-    }
 
-    private static LogLevel logLevel(Function<String, String> lookup, List<String> errors) {
-        String raw = lookup.apply(LOG);
-        if (raw == null) {
-            return LogLevel.INFO;
-        }
-        switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case "off":
-                return LogLevel.OFF;
-            case "info":
-                return LogLevel.INFO;
-            case "debug":
-                return LogLevel.DEBUG;
-            default:
-                errors.add(invalid(LOG, raw, "off, info or debug"));
-                return LogLevel.INFO;
-        }
-    }
 
     @Override
     public String toString() {

@@ -109,6 +109,9 @@ class TuxConfigTest {
                 + "to 1000000", onlyProblem("tux.pollBudgetMicros", "1000001"));
         assertEquals("Invalid value \"verbose\" for system property tux.log: expected off, info or debug",
                 onlyProblem("tux.log", "verbose"));
+        assertEquals("Invalid value \"dpdk\" for system property tux.stack: expected xdp or loopback",
+                onlyProblem("tux.stack", "dpdk"));
+        assertEquals(TuxConfig.StackKind.LOOPBACK, TuxConfig.of(Map.of("tux.stack", " LoopBack ")).stack());
         assertEquals("Invalid value \"\" for system property tux.summaryAtExit: expected true or false",
                 onlyProblem("tux.summaryAtExit", ""));
     }
