@@ -358,15 +358,26 @@ public final class AfXdpStack implements TuxStack {
             return;
         }
         lanes.remove(lane.key());
+        if (shutDown(lane)) {
+            retired.computeIfAbsent(lane.key(), k -> new EngineCounters()).addAll(lane.thread().engine().counters());
+            lanesClosedIdle++;
+        }
+    }
+
+    /**
+     * Stops the lane's network thread, takes its loop away from application threads ({@link Engine#retire}) and
+     * closes its link. If an application thread kept the loop for seconds (it cannot happen unless a listener
+     * blocks), the link is left open, leaked rather than unmapped under a reader: its program and queue stay taken.
+     *
+     * @return whether the link was closed
+     */
+    private static boolean shutDown(Lane lane) {
         lane.thread().close();
         if (!lane.thread().engine().retire(TimeUnit.SECONDS.toNanos(5))) {
-            // An application thread kept the loop for seconds (it cannot happen unless a listener blocks): leave
-            // the link open rather than free memory under it. Its program stays; the next lane reports busy.
-            return;
+            return false;
         }
-        retired.computeIfAbsent(lane.key(), k -> new EngineCounters()).addAll(lane.thread().engine().counters());
         lane.link().close();
-        lanesClosedIdle++;
+        return true;
     }
 
     private synchronized boolean isClosed() {
@@ -450,12 +461,7 @@ public final class AfXdpStack implements TuxStack {
             }
         }
         for (Lane l : toClose) {
-            l.thread().close();
-            // An application thread still driving the loop would read the rings being unmapped: wait for it. If it
-            // never lets go (a listener that blocks), the link is left open: leaked, never freed under a reader.
-            if (l.thread().engine().retire(TimeUnit.SECONDS.toNanos(5))) {
-                l.link().close();
-            }
+            shutDown(l);
         }
         laneOf.clear();
         routes.close();
