@@ -40,10 +40,7 @@ class AwaitWakeupTest {
     void sleepingLinkWakesForAPacketAndForWakeup() throws Exception {
         Root.require();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 InetSocketAddress a = new InetSocketAddress("10.77.204.1", 7001);
                 InetSocketAddress b = new InetSocketAddress("10.77.204.2", 7002);
                 int ra = la.openRoute(a, b);
@@ -99,10 +96,7 @@ class AwaitWakeupTest {
     void networkThreadsThatSleepWhenIdleAreWokenByPacketsAndWrites() throws Exception {
         Root.require();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 InetSocketAddress a = new InetSocketAddress("10.77.205.1", 7001);
                 InetSocketAddress b = new InetSocketAddress("10.77.205.2", 7002);
                 int ra = la.openRoute(a, b);

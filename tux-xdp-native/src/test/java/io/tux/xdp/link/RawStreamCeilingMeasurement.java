@@ -44,12 +44,9 @@ public final class RawStreamCeilingMeasurement {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
             Net.run("ip", "link", "set", "dev", v.a(), "mtu", Integer.toString(mtu));
             Net.run("ip", "link", "set", "dev", v.b(), "mtu", Integer.toString(mtu));
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 int ra = la.openRoute(new InetSocketAddress("10.77.206.1", 7001), new InetSocketAddress("10.77.206.2", 7002));
                 lb.openRoute(new InetSocketAddress("10.77.206.2", 7002), new InetSocketAddress("10.77.206.1", 7001));
                 int payload = args.length > 2 ? Integer.parseInt(args[2]) : la.mtu() - TuxHeader.LENGTH;

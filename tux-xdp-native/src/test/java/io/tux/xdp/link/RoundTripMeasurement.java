@@ -32,10 +32,7 @@ class RoundTripMeasurement {
     void busyPollingRoundTripOf64BytePackets() throws Exception {
         Root.require();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 InetSocketAddress a = new InetSocketAddress("10.77.202.1", 7001);
                 InetSocketAddress b = new InetSocketAddress("10.77.202.2", 7002);
                 int ra = la.openRoute(a, b);

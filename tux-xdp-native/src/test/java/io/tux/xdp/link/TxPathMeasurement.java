@@ -31,12 +31,9 @@ public final class TxPathMeasurement {
         int[] payloads = args.length <= 1 ? new int[] {1440, 3440}
                 : java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
             Net.run("ip", "link", "set", "dev", v.a(), "mtu", "3500");
             Net.run("ip", "link", "set", "dev", v.b(), "mtu", "3500");
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 int ra = la.openRoute(new InetSocketAddress("10.77.205.1", 7001), new InetSocketAddress("10.77.205.2", 7002));
                 lb.openRoute(new InetSocketAddress("10.77.205.2", 7002), new InetSocketAddress("10.77.205.1", 7001));
                 ByteRing ring = new ByteRing(1 << 22);

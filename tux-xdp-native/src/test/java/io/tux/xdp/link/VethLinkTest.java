@@ -72,10 +72,7 @@ class VethLinkTest {
     void claimedPacketsGoOutFromTheirUmemFrameExactly() throws Exception {
         Root.require();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 InetSocketAddress a = new InetSocketAddress("10.77.204.1", 7001);
                 InetSocketAddress b = new InetSocketAddress("10.77.204.2", 7002);
                 int ra = la.openRoute(a, b);
@@ -164,10 +161,7 @@ class VethLinkTest {
         Root.require();
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         try (Net.Veth v = Net.Veth.rootPair()) {
-            byte[] macA = v.mac(v.a());
-            byte[] macB = v.mac(v.b());
-            try (AfXdpLink la = AfXdpLink.open(v.a(), 0, FixedRoutes.options(v.a(), macA, macB));
-                    AfXdpLink lb = AfXdpLink.open(v.b(), 0, FixedRoutes.options(v.b(), macB, macA))) {
+            try (AfXdpLink la = FixedRoutes.linkOnA(v); AfXdpLink lb = FixedRoutes.linkOnB(v)) {
                 int ra = la.openRoute(new InetSocketAddress("10.77.203.1", 7001), new InetSocketAddress("10.77.203.2", 7002));
                 lb.openRoute(new InetSocketAddress("10.77.203.2", 7002), new InetSocketAddress("10.77.203.1", 7001));
                 java.lang.foreign.MemorySegment packet = java.lang.foreign.MemorySegment.ofArray(Packets.packet(1, 1, 64));

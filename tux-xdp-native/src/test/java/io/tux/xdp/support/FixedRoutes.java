@@ -2,6 +2,7 @@ package io.tux.xdp.support;
 
 import io.tux.xdp.link.AfXdpLink;
 import io.tux.xdp.route.RouteInfo;
+import io.tux.xdp.xsk.XdpUnavailableException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,16 @@ public final class FixedRoutes {
     /** Link options whose routes all leave through {@code ifname} from {@code ownMac} to {@code peerMac}. */
     public static AfXdpLink.Options options(String ifname, byte[] ownMac, byte[] peerMac) {
         return AfXdpLink.Options.DEFAULT.withRoutes(source(ifname, ownMac, peerMac));
+    }
+
+    /** A link on end a of {@code v} (queue 0, the program's preferred mode) whose routes all go to end b. */
+    public static AfXdpLink linkOnA(Net.Veth v) throws IOException, XdpUnavailableException {
+        return AfXdpLink.open(v.a(), 0, options(v.a(), v.mac(v.a()), v.mac(v.b())));
+    }
+
+    /** A link on end b of {@code v} (queue 0, the program's preferred mode) whose routes all go to end a. */
+    public static AfXdpLink linkOnB(Net.Veth v) throws IOException, XdpUnavailableException {
+        return AfXdpLink.open(v.b(), 0, options(v.b(), v.mac(v.b()), v.mac(v.a())));
     }
 
     public static AfXdpLink.RouteSource source(String ifname, byte[] ownMac, byte[] peerMac) {
