@@ -223,11 +223,15 @@ public final class TuxSocketChannel extends SocketChannel implements TuxChannel 
      * its reads and writes, and the Tux transport, with its engine connection's buffers (half a MiB), becomes
      * garbage instead of living as long as the channel. A read or write already inside {@code t} finishes
      * there, on TCP (a failed Tux transport only delegates to TCP).
+     *
+     * @return whether the transport was switched (then the selection keys are being re-homed already)
      */
-    void fallBackFrom(TuxTransport t) {
-        if (transport == t) {
-            switchTransport(new KernelTransport(tcp), fallbackReason);
+    boolean fallBackFrom(TuxTransport t) {
+        if (transport != t) {
+            return false;
         }
+        switchTransport(new KernelTransport(tcp), fallbackReason);
+        return true;
     }
 
     /**

@@ -209,9 +209,10 @@ final class TuxTransport implements Transport, ConnectionListener {
             runVirtual("tux-send-cutover", this::sendCutoverTask);
         } else if (s == ConnectionState.HANDSHAKE_FAILED && !c.peerHeard() && !sendOnTux && !receiveOnTux) {
             failed = true;
-            ch.fallBackFrom(this); // first: whoever sees the reason below finds the kernel transport in place
+            // first: whoever sees the reason below finds the kernel transport in place (its switch re-homes the keys)
+            boolean switched = ch.fallBackFrom(this);
             ch.tuxHandshakeFailed();
-            ch.readinessSourcesChanged();
+            if (!switched) ch.readinessSourcesChanged();
         } else if (s == ConnectionState.HANDSHAKE_FAILED && !ch.isOpen()) {
             ch.handshakeEndedByClose(); // the peer had answered, but the program let go first
         }
